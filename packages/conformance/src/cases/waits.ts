@@ -1,0 +1,141 @@
+import { delay, equal, ok, rejects, throws } from "../assert.ts";
+import type { Suite } from "../harness.ts";
+
+export function waitCases(s: Suite): void {
+  const { corral: c } = s;
+  const { CancelScope } = c;
+
+  s.case("CS-50", "sleep(ms) resolves no earlier than ms and frees its timer", async () => {
+    const start = c.now();
+    await c.sleep(10);
+    ok(c.now() - start >= 9, "waited");
+    equal(c.diagnostics().timers, 0);
+  });
+
+  s.case("CS-51", "sleep(0) and negative resolve at once; an aborted signal rejects even then", async () => {
+    await c.sleep(0);
+    await c.sleep(-5);
+    const why = new Error("already");
+    const error = await rejects(c.sleep(0, { signal: AbortSignal.abort(why) }));
+    equal(error, why);
+  });
+
+  s.case("CS-52", "sleep rejects with the signal's reason when aborted and removes its listener", async () => {
+    const controller = new AbortController();
+    const pending = c.sleep(60_000, { signal: controller.signal });
+    equal(c.diagnostics().listeners, 1);
+    equal(c.diagnostics().timers, 1);
+    const why = new Error("stop");
+    controller.abort(why);
+    equal(await rejects(pending), why);
+    equal(c.diagnostics().listeners, 0);
+    equal(c.diagnostics().timers, 0);
+  });
+
+  s.case("CS-53", "sleep on a corral signal links in plain JS (no listener) and unlinks when done", async () => {
+    using scope = new CancelScope();
+    const pending = c.sleep(1, { signal: scope.signal });
+    equal(c.diagnostics().listeners, 0);
+    equal(c.diagnostics().links, 1);
+    await pending;
+    equal(c.diagnostics().links, 0);
+  });
+
+  s.case("CS-54", "sleep(Infinity) waits for the signal only, with no timer", async () => {
+    using scope = new CancelScope();
+    const pending = c.sleep(Infinity, { signal: scope.signal });
+    equal(c.diagnostics().timers, 0);
+    scope.cancel();
+    equal(await rejects(pending), scope.signal.reason);
+  });
+
+  s.case("CS-55", "sleep validates ms and options", async () => {
+    await rejects(c.sleep(NaN), RangeError, /'ms'.*NaN/);
+    await rejects(c.sleep("10" as unknown as number), TypeError, /'ms'.*"10"/);
+    await rejects(c.sleep(1, { signal: "x" as never }), TypeError, /'signal'/);
+    await rejects(c.sleep(1, 7 as never), TypeError, /'options'/);
+  });
+
+  s.case("CS-56", "abortable resolves with the promise's value and removes its listener", async () => {
+    const controller = new AbortController();
+    equal(await c.abortable(Promise.resolve(5), { signal: controller.signal }), 5);
+    equal(await c.abortable(6, { signal: controller.signal }), 6);
+    equal(c.diagnostics().listeners, 0);
+    const boom = new Error("boom");
+    equal(await rejects(c.abortable(Promise.reject(boom), { signal: controller.signal })), boom);
+  });
+
+  s.case("CS-57", "abortable stops waiting on abort and swallows the promise's later rejection", async () => {
+    const controller = new AbortController();
+    let rejectLater!: (e: unknown) => void;
+    const slow = new Promise((_, reject) => (rejectLater = reject));
+    const pending = c.abortable(slow, { signal: controller.signal });
+    const why = new Error("gave up");
+    controller.abort(why);
+    equal(await rejects(pending), why);
+    rejectLater(new Error("late failure, must not be unhandled"));
+    await delay(5);
+    equal(c.diagnostics().listeners, 0);
+  });
+
+  s.case("CS-58", "abortable with an already-aborted signal rejects at once", async () => {
+    const why = new Error("before");
+    const failing = Promise.reject(new Error("ignored"));
+    equal(await rejects(c.abortable(failing, { signal: AbortSignal.abort(why) })), why);
+    await delay(1);
+  });
+
+  s.case("CS-59", "Cancelled has a name, a kind, and rejects unknown kinds", () => {
+    const e = new c.Cancelled("sibling", { cause: 1 });
+    ok(e instanceof Error);
+    equal(e.name, "Cancelled");
+    equal(e.kind, "sibling");
+    equal(e.cause, 1);
+    equal(new c.Cancelled().kind, "explicit");
+    throws(() => new c.Cancelled("bogus" as never), RangeError, /'kind'.*"bogus"/);
+  });
+
+  s.case("CS-60", "SuppressedError is spec-shaped on every runtime", () => {
+    const inner = new Error("first");
+    const outer = new Error("second");
+    const e = new c.SuppressedError(outer, inner, "cleanup failed");
+    ok(e instanceof c.SuppressedError);
+    ok(e instanceof Error);
+    equal(e.name, "SuppressedError");
+    equal(e.error, outer);
+    equal(e.suppressed, inner);
+    equal(e.message, "cleanup failed");
+    equal(new c.SuppressedError(1, 2).message, "");
+  });
+
+  s.case("CS-61", "TimeoutError, PoolClosedError and TaskGroupError are named errors", () => {
+    equal(new c.TimeoutError("t").name, "TimeoutError");
+    equal(new c.PoolClosedError().name, "PoolClosedError");
+    const group = new c.TaskGroupError([new Error("a")], "failed");
+    ok(group instanceof AggregateError);
+    equal(group.name, "TaskGroupError");
+    equal(group.errors.length, 1);
+  });
+
+  s.case("CS-62", "now() is a monotonic millisecond clock", async () => {
+    const a = c.now();
+    await delay(2);
+    const b = c.now();
+    equal(typeof a, "number");
+    ok(b >= a + 1);
+  });
+
+  s.case("CS-63", "diagnostics() counts live timers, links and listeners, and returns to zero", () => {
+    const zero = c.diagnostics();
+    const scope = new CancelScope({ timeout: 60_000, signal: new AbortController().signal });
+    const child = new CancelScope({ signal: scope.signal });
+    const live = c.diagnostics();
+    equal(live.timers, zero.timers + 1);
+    equal(live.listeners, zero.listeners + 1);
+    equal(live.links, zero.links + 1);
+    child[Symbol.dispose]();
+    scope[Symbol.dispose]();
+    const after = c.diagnostics();
+    equal(after.timers + after.links + after.listeners, zero.timers + zero.links + zero.listeners);
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * `@corral/conformance`: one behavioural suite for every corral adapter.
+ *
+ * `conformance(harness)` registers every case through `harness.test` and
+ * returns how many it registered. It imports no test runner and nothing in
+ * it depends on the runtime, so the count is the same everywhere.
+ *
+ * @example An adapter's whole test entry (Deno)
+ * ```ts ignore
+ * import * as corral from "@corral/deno";
+ * import { conformance } from "@corral/conformance";
+ * conformance({ test: (name, fn) => Deno.test(name, fn), corral });
+ * ```
+ *
+ * @module
+ */
+
+import type { Harness } from "./harness.ts";
+import { createSuite } from "./suite.ts";
+import { cancelScopeCases } from "./cases/cancel-scope.ts";
+import { timeoutCases } from "./cases/timeouts.ts";
+import { waitCases } from "./cases/waits.ts";
+
+export type { Corral, Harness, Suite } from "./harness.ts";
+export * as assert from "./assert.ts";
+
+/**
+ * Registers every conformance case with `harness.test`.
+ *
+ * @param harness the runner's `test`, the adapter module, and a way to yield
+ * @returns the number of cases registered
+ */
+export function conformance(harness: Harness): number {
+  const suite = createSuite(harness);
+  cancelScopeCases(suite);
+  timeoutCases(suite);
+  waitCases(suite);
+  return suite.count;
+}

@@ -1,0 +1,45 @@
+/**
+ * `@corral/core`: async resource management that cannot leak, hang or lose
+ * work — cancel scopes with deadlines and shields, timeouts that cancel the
+ * work, and cancellable waits. Runtime-agnostic, zero dependencies.
+ *
+ * @example Time out a step, but let its cleanup finish
+ * ```ts
+ * import { moveOnAfter, shield, sleep } from "@corral/core";
+ * let cleaned = false;
+ * const result = await moveOnAfter(5, async (signal) => {
+ *   try {
+ *     await sleep(1000, { signal });
+ *     return "done";
+ *   } finally {
+ *     await shield(async () => {
+ *       await sleep(1);
+ *       cleaned = true;
+ *     }, { timeout: 1000 });
+ *   }
+ * });
+ * console.assert(result === undefined && cleaned);
+ * ```
+ *
+ * @module
+ */
+
+export {
+  Cancelled,
+  type CancelKind,
+  type CancelledOptions,
+  PoolClosedError,
+  SuppressedError,
+  type SuppressedErrorConstructor,
+  type SuppressedErrorLike,
+  TaskGroupError,
+  TimeoutError,
+} from "./errors.ts";
+export { now } from "./clock.ts";
+export { CancelScope, type CancelScopeOptions } from "./cancel-scope.ts";
+export { failAfter, moveOnAfter, type TimeoutOptions } from "./timeouts.ts";
+export { shield, type ShieldOptions } from "./shield.ts";
+export { abortable, sleep, type WaitOptions } from "./sleep.ts";
+export { currentSignal } from "./context.ts";
+export { type Diagnostics, diagnostics } from "./diagnostics.ts";
+export { type AmbientStorage, installRuntime, type RuntimeHooks } from "./runtime.ts";
