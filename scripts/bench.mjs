@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Runs every packages/*/bench/*.bench.ts on Node 20, Node 24, Deno and Bun.
+// Each bench file is bundled once with esbuild (sources through the
+// "@corral/source" condition, peers bundled in) and the same bundle runs on
+// every runtime, so all four measure identical code.
+// Usage: npm run bench [-- <filter>] [-- --runtimes=node24,deno]
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync } from "node:fs";
+import { basename, join } from "node:path";
+import { build } from "esbuild";
+import { root, runtimes } from "./lib/runtimes.mjs";
+
+const args = process.argv.slice(2);
+const only = args.find((a) => a.startsWith("--runtimes="))?.slice(11).split(",");
+const filter = args.find((a) => !a.startsWith("--"));
+const bins = runtimes();
+const out = join(root, "node_modules/.cache/corral-bench");
+mkdirSync(out, { recursive: true });
+
+const benches = [];
+for (const pkg of readdirSync(join(root, "packages"))) {
+  let files = [];
+  try {
+    files = readdirSync(join(root, "packages", pkg, "bench"));
+  } catch {
+    continue;
+  }
+  for (const f of files) if (f.endsWith(".bench.ts") && (!filter || f.includes(filter))) benches.push(join(root, "packages", pkg, "bench", f));
+}
+
+const legs = {
+  node20: [bins.node20, ["--expose-gc"]],
+  node24: [bins.node24, ["--expose-gc"]],
+  deno: [bins.deno, ["run", "-A", "--v8-flags=--expose-gc"]],
+  bun: [bins.bun, ["run"]],
+};
+let failed = 0;
+for (const file of benches) {
+  const bundle = join(out, basename(file).replace(/\.ts$/, ".mjs"));
+  await build({
+    entryPoints: [file],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "es2022",
+    conditions: ["@corral/source"],
+    outfile: bundle,
+    logLevel: "warning",
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  for (const [leg, [bin, flags]] of Object.entries(legs)) {
+    if (only && !only.includes(leg)) continue;
+    console.log(`\n# ${basename(file)} on ${leg}`);
+    const r = spawnSync(bin, [...flags, bundle], { stdio: "inherit", cwd: root });
+    if (r.status !== 0) failed++;
+  }
+}
+process.exit(failed ? 1 : 0);

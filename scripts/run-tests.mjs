@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Runs one package's tests on the named legs, writing JUnit reports to
+// .junit/<leg>.xml at the repository root (scripts/compare-conformance.mjs
+// reads them). Usage: node scripts/run-tests.mjs <package-dir> <leg>...
+//   legs: node20 node24 (vitest), deno (deno test), bun (bun test)
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { root, runtimes } from "./lib/runtimes.mjs";
+
+const [dir, ...legs] = process.argv.slice(2);
+if (!dir || legs.length === 0) {
+  console.error("usage: run-tests.mjs <package-dir> <leg>...");
+  process.exit(2);
+}
+const cwd = resolve(dir);
+const bins = runtimes();
+const junit = join(root, ".junit");
+mkdirSync(junit, { recursive: true });
+const name = basename(cwd);
+const vitest = join(root, "node_modules/vitest/vitest.mjs");
+const config = join(root, "vitest.config.ts");
+
+let failed = 0;
+for (const leg of legs) {
+  const report = join(junit, `${name}-${leg}.xml`);
+  let cmd;
+  let args;
+  switch (leg) {
+    case "node20":
+    case "node24":
+      cmd = bins[leg];
+      args = [vitest, "run", "--config", config, "--reporter=default", "--reporter=junit", `--outputFile.junit=${report}`];
+      break;
+    case "deno":
+      cmd = bins.deno;
+      args = ["test", "-A", `--junit-path=${report}`, "test/"];
+      break;
+    case "bun":
+      cmd = bins.bun;
+      args = ["test", "--conditions=@corral/source", "--reporter=junit", `--reporter-outfile=${report}`];
+      break;
+    default:
+      console.error(`unknown leg ${leg}`);
+      process.exit(2);
+  }
+  console.log(`\n=== ${name} on ${leg} ===`);
+  const result = spawnSync(cmd, args, { cwd, stdio: "inherit", env: { ...process.env, FORCE_COLOR: "0" } });
+  if (result.status !== 0) {
+    console.error(`*** ${name} on ${leg} failed (exit ${result.status ?? result.signal})`);
+    failed++;
+  }
+}
+process.exit(failed ? 1 : 0);
