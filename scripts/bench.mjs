@@ -25,7 +25,11 @@ for (const pkg of readdirSync(join(root, "packages"))) {
   } catch {
     continue;
   }
-  for (const f of files) if (f.endsWith(".bench.ts") && (!filter || f.includes(filter))) benches.push(join(root, "packages", pkg, "bench", f));
+  for (const f of files) {
+    if (f.endsWith(".bench.ts") && (!filter || f.includes(filter))) {
+      benches.push(join(root, "packages", pkg, "bench", f));
+    }
+  }
 }
 
 const legs = {

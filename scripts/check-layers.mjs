@@ -46,7 +46,8 @@ function code(text) {
 function specifiers(text) {
   const stripped = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
   const out = [];
-  const re = /(?:^|[\s;])(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|^\s*import\s*["']([^"']+)["']/gm;
+  const re =
+    /(?:^|[\s;])(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|^\s*import\s*["']([^"']+)["']/gm;
   for (const m of stripped.matchAll(re)) out.push(m[1] ?? m[2] ?? m[3]);
   return out;
 }
@@ -89,7 +90,9 @@ for (const group of ["packages", "apps"]) {
         if (target && group === "packages") {
           if (target === name) fail("a package does not import itself by name");
           if (LAYER[target] === undefined) fail(`unknown package @corral/${target}`);
-          else if (ADAPTERS.has(name) && (LAYER[target] >= LAYER[name]) && !(inSrc === false && target === "conformance")) {
+          else if (
+            ADAPTERS.has(name) && (LAYER[target] >= LAYER[name]) && !(inSrc === false && target === "conformance")
+          ) {
             fail("an adapter imports only the core (its tests may use the conformance suite)");
           } else if (DRIVERS.has(name) && DRIVERS.has(target)) fail("drivers do not import each other");
           else if (LAYER[name] <= LAYER[target] && !(inSrc === false && target === "conformance")) {

@@ -30,7 +30,15 @@ for (const leg of legs) {
     case "node20":
     case "node24":
       cmd = bins[leg];
-      args = [vitest, "run", "--config", config, "--reporter=default", "--reporter=junit", `--outputFile.junit=${report}`];
+      args = [
+        vitest,
+        "run",
+        "--config",
+        config,
+        "--reporter=default",
+        "--reporter=junit",
+        `--outputFile.junit=${report}`,
+      ];
       break;
     case "deno":
       cmd = bins.deno;

@@ -5,7 +5,9 @@ import * as adapter from "../src/mod.ts";
 test("@corral/bun re-exports every core export as the identical object", () => {
   const keys = Object.keys(core);
   expect(keys.length).toBeGreaterThan(10);
-  for (const key of keys) expect((adapter as Record<string, unknown>)[key]).toBe((core as Record<string, unknown>)[key]);
+  for (const key of keys) {
+    expect((adapter as Record<string, unknown>)[key]).toBe((core as Record<string, unknown>)[key]);
+  }
 });
 
 test("@corral/bun names its runtime", () => {

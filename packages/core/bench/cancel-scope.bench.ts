@@ -11,7 +11,9 @@ class Token {
   onAbort = () => {
     this.aborted = true;
   };
-  constructor(readonly parent?: Token) {
+  readonly parent: Token | undefined;
+  constructor(parent?: Token) {
+    this.parent = parent;
     parent?.listeners.add(this.onAbort);
   }
   dispose() {
@@ -63,6 +65,10 @@ await new Promise((r) => setTimeout(r, 10));
 const after = heapUsed();
 const d = diagnostics();
 const perScope = (after - before) / 100_000;
-console.log(`retained after 100,000 disposed scopes: ${(after - before) / 1024 | 0} KiB (${perScope.toFixed(1)} B/scope); live ${JSON.stringify(d)}`);
+console.log(
+  `retained after 100,000 disposed scopes: ${(after - before) / 1024 | 0} KiB (${perScope.toFixed(1)} B/scope); live ${
+    JSON.stringify(d)
+  }`,
+);
 verdict("no retained memory per disposed scope", perScope < 8 && d.timers === 0 && d.links === 0);
 parentScope[Symbol.dispose]();

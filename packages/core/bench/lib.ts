@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- runtime probing of Bun/Deno/process globals
 // The benchmark harness: corral and its peers in the same process, measured
 // round-robin so that machine noise hits every contender alike. Each
 // contender's figure is the median of its rounds; ratios are against the

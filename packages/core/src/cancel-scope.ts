@@ -55,9 +55,9 @@ export interface CancelScopeOptions {
 
 /** @internal The cancel node behind a scope; also its deadline timer entry. */
 export class ScopeNode extends CancelNode implements TimerEntry {
-  deadline = Infinity;
+  deadline: number = Infinity;
   index = -1;
-  readonly keepAlive = true;
+  readonly keepAlive: boolean = true;
   shield = false;
   cancelCalled = false;
   cancelledCaught = false;
@@ -209,11 +209,7 @@ export class CancelScope implements Disposable {
     const node = this.#node;
     node.cancelCalled = true;
     if (node.reason !== undefined) return;
-    const message = reason === undefined
-      ? undefined
-      : reason instanceof Error
-      ? reason.message
-      : String(reason);
+    const message = reason === undefined ? undefined : reason instanceof Error ? reason.message : String(reason);
     node.cancel(
       new Cancelled("explicit", reason === undefined ? undefined : { message, cause: reason }),
     );

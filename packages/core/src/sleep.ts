@@ -19,7 +19,7 @@ export interface WaitOptions {
 class Sleeper extends Watcher implements TimerEntry {
   deadline: number;
   index = -1;
-  readonly keepAlive = true;
+  readonly keepAlive: boolean = true;
   #resolve: () => void;
   #reject: (reason: unknown) => void;
   constructor(deadline: number, resolve: () => void, reject: (reason: unknown) => void) {

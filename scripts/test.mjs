@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// `npm test`: every check and every test, in order, on all four targets.
+// Each step runs even when an earlier one failed, so one run shows every
+// problem; the exit code is non-zero if any step failed. The last line is
+// "N passed, M failed" (steps).
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { root, runtimes } from "./lib/runtimes.mjs";
+
+const bins = runtimes();
+const only = process.argv.slice(2);
+const node = bins.node20;
+const turbo = join(root, "node_modules/.bin/turbo");
+
+const steps = [
+  ["format", bins.deno, ["fmt", "--check"]],
+  ["lint", bins.deno, ["lint"]],
+  ["typecheck (tsc)", node, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]],
+  ["typecheck (deno)", bins.deno, ["check", "packages/deno/src/", "packages/deno/test/"]],
+  ["layering", node, ["scripts/check-layers.mjs"]],
+  ["manifests", node, ["scripts/check-packages.mjs"]],
+  ["services", "bash", ["scripts/services.sh", "--check"]],
+  [
+    "tests (all packages, all runtimes)",
+    turbo,
+    ["run", "test", "--concurrency=1", "--log-order=stream", "--output-logs=full", "--log-prefix=none"],
+  ],
+  ["conformance counts", node, ["scripts/compare-conformance.mjs"]],
+  ["packaging (npm pack on Node 20, deno publish --dry-run)", node, ["scripts/pack-check.mjs"]],
+];
+
+rmSync(join(root, ".junit"), { recursive: true, force: true });
+const results = [];
+for (const [name, cmd, args] of steps) {
+  if (only.length && !only.some((o) => name.startsWith(o))) continue;
+  console.log(`\n━━━ ${name} ━━━`);
+  const start = Date.now();
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1", FORCE_COLOR: "0", NO_COLOR: "1" },
+  });
+  const ok = r.status === 0;
+  results.push([name, ok, ((Date.now() - start) / 1000).toFixed(1)]);
+  if (!ok) console.error(`✗ ${name} failed (exit ${r.status ?? r.signal})`);
+}
+
+console.log("\n━━━ summary ━━━");
+for (const [name, ok, secs] of results) console.log(`${ok ? "✓" : "✗"} ${name} (${secs} s)`);
+const failed = results.filter(([, ok]) => !ok).length;
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
