@@ -75,6 +75,9 @@ export async function compare(title: string, contenders: Contender[], options: C
   const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
   for (let round = -1; round < rounds; round++) {
     for (const c of contenders) {
+      // A full GC first, so one contender's garbage is not collected on
+      // another's time.
+      gc();
       const start = performance.now();
       await c.run(ops);
       const elapsed = performance.now() - start;

@@ -82,12 +82,13 @@ export class ScopeNode extends CancelNode implements TimerEntry {
     if (this.reason === undefined) this.cancel(new Cancelled("deadline"));
   }
 
-  setDeadline(deadline: number): void {
+  /** `t` is the current time when the caller already read the clock (one read per scope). */
+  setDeadline(deadline: number, t?: number): void {
     this.deadline = deadline;
     if (this.released || this.reason !== undefined) return;
     if (deadline === Infinity) {
       unschedule(this);
-    } else if (deadline <= now()) {
+    } else if (deadline <= (t ?? now())) {
       unschedule(this);
       this.expire();
     } else {
@@ -156,8 +157,12 @@ export class CancelScope implements Disposable {
       if (reason !== undefined) node.onAbort(reason);
     }
     let at = deadline ?? Infinity;
-    if (timeout !== undefined) at = Math.min(at, now() + timeout);
-    if (at !== Infinity) node.setDeadline(at);
+    let t: number | undefined;
+    if (timeout !== undefined) {
+      t = now();
+      if (t + timeout < at) at = t + timeout;
+    }
+    if (at !== Infinity) node.setDeadline(at, t);
   }
 
   /** The signal that aborts when this scope is cancelled. Always the same object. */
