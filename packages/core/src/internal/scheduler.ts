@@ -53,6 +53,16 @@ export function unschedule(entry: TimerEntry): void {
     siftDown(i);
     siftUp(last.index);
   }
+  if (keepAlive === 0 && hostRefd && host !== undefined && heap.length > 0) {
+    // The last entry the program waits on went away before its deadline
+    // (a cancelled sleep, a disposed scope): only background entries remain,
+    // so the host timer, still armed for that deadline, must not hold the process.
+    const unref = hooks.unrefTimer;
+    if (unref !== undefined) {
+      unref(host);
+      hostRefd = false;
+    }
+  }
   if (heap.length === 0 && host !== undefined && !idleCheckQueued) {
     // Free the host timer once the current synchronous burst is over, so a
     // tight create/dispose loop does not clear and re-arm on every turn.
@@ -85,7 +95,12 @@ function arm(): void {
   if (host !== undefined) clearTimeout(host);
   hostAt = heap[0]!.deadline;
   const delay = hostAt - performance.now();
-  host = setTimeout(onTimer, delay > 0 ? Math.ceil(delay) : 0);
+  const ms = delay > 0 ? Math.ceil(delay) : 0;
+  // Arm outside any ambient context: the host timer serves every entry, so its
+  // callbacks (deadline abort listeners) must not run inside, or keep alive,
+  // the context of whichever scope happened to arm it.
+  const context = hooks.context;
+  host = context === undefined ? setTimeout(onTimer, ms) : context.run(undefined, () => setTimeout(onTimer, ms));
   const unref = hooks.unrefTimer;
   hostRefd = keepAlive > 0 || unref === undefined;
   if (!hostRefd) unref!(host);
