@@ -43,3 +43,4 @@ export { abortable, sleep, type WaitOptions } from "./sleep.ts";
 export { currentSignal } from "./context.ts";
 export { type Diagnostics, diagnostics } from "./diagnostics.ts";
 export { type AmbientStorage, installRuntime, type RuntimeHooks } from "./runtime.ts";
+export { runMain, type RunOptions, type RunPlatform, type ShutdownSignal } from "./run-main.ts";
