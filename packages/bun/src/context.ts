@@ -1,0 +1,23 @@
+/**
+ * Installs Bun's runtime hooks into the core on import: the ambient
+ * cancellation context on `AsyncLocalStorage` from `node:async_hooks` (Bun
+ * implements it natively; it follows awaits, timers and microtasks), and
+ * `timer.unref()` so background timers the core arms never hold the process
+ * open. `@corral/bun` imports this first; there is nothing to call.
+ *
+ * @example
+ * ```ts
+ * import { CancelScope, currentSignal } from "@corral/bun";
+ * await new CancelScope().run((signal) => console.assert(currentSignal() === signal));
+ * ```
+ *
+ * @module
+ */
+
+import { AsyncLocalStorage } from "node:async_hooks";
+import { installRuntime } from "@corral/core";
+
+installRuntime({
+  context: new AsyncLocalStorage(),
+  unrefTimer: (handle) => (handle as { unref(): unknown }).unref(),
+});

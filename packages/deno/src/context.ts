@@ -1,0 +1,24 @@
+/**
+ * Installs Deno's runtime hooks into the core on import: the ambient
+ * cancellation context on `AsyncLocalStorage` from `node:async_hooks`
+ * (Deno implements it on V8's continuation-preserved data, so it follows
+ * awaits, timers and microtasks), and `Deno.unrefTimer` so background timers
+ * the core arms never hold the process open. `@corral/deno` imports this
+ * first; there is nothing to call.
+ *
+ * @example
+ * ```ts
+ * import { CancelScope, currentSignal } from "@corral/deno";
+ * await new CancelScope().run((signal) => console.assert(currentSignal() === signal));
+ * ```
+ *
+ * @module
+ */
+
+import { AsyncLocalStorage } from "node:async_hooks";
+import { installRuntime } from "@corral/core";
+
+installRuntime({
+  context: new AsyncLocalStorage(),
+  unrefTimer: (handle) => Deno.unrefTimer(handle as number),
+});

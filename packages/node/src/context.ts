@@ -1,0 +1,23 @@
+/**
+ * Installs Node's runtime hooks into the core on import: the ambient
+ * cancellation context on `AsyncLocalStorage` (so `currentSignal()` works and
+ * scopes and waits created without a signal inherit the enclosing one), and
+ * `timer.unref()` so background timers the core arms never hold the process
+ * open. `@corral/node` imports this first; there is nothing to call.
+ *
+ * @example
+ * ```ts
+ * import { CancelScope, currentSignal } from "@corral/node";
+ * await new CancelScope().run((signal) => console.assert(currentSignal() === signal));
+ * ```
+ *
+ * @module
+ */
+
+import { AsyncLocalStorage } from "node:async_hooks";
+import { installRuntime } from "@corral/core";
+
+installRuntime({
+  context: new AsyncLocalStorage(),
+  unrefTimer: (handle) => (handle as { unref(): unknown }).unref(),
+});
