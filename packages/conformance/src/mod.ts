@@ -20,6 +20,7 @@ import { createSuite } from "./suite.ts";
 import { cancelScopeCases } from "./cases/cancel-scope.ts";
 import { timeoutCases } from "./cases/timeouts.ts";
 import { waitCases } from "./cases/waits.ts";
+import { ambientCases } from "./cases/ambient.ts";
 
 export type { Corral, Harness, Suite } from "./harness.ts";
 export * as assert from "./assert.ts";
@@ -35,5 +36,6 @@ export function conformance(harness: Harness): number {
   cancelScopeCases(suite);
   timeoutCases(suite);
   waitCases(suite);
+  ambientCases(suite);
   return suite.count;
 }
