@@ -115,7 +115,7 @@ describe("runMain", () => {
       await sleep(60_000, { signal: release.signal }).catch(() => {});
     }, { gracePeriod: 20 });
     await sleep(40);
-    expect(fake.record.exits).toEqual([], "no signal yet: the grace period has not started");
+    expect(fake.record.exits, "no signal yet: the grace period has not started").toEqual([]);
     fake.raise("SIGINT");
     for (let i = 0; i < 500 && fake.record.exits.length === 0; i++) await sleep(5);
     expect(fake.record.exits).toEqual([130]);
