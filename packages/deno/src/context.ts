@@ -18,7 +18,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { installRuntime } from "@corral/core";
 
+// Through globalThis, so that the npm build (tsc, without Deno's types) compiles it too.
+const deno = (globalThis as unknown as { Deno: { unrefTimer(id: number): void } }).Deno;
+
 installRuntime({
   context: new AsyncLocalStorage(),
-  unrefTimer: (handle) => Deno.unrefTimer(handle as number),
+  unrefTimer: (handle: unknown) => deno.unrefTimer(handle as number),
 });

@@ -9,6 +9,16 @@ import type { RunPlatform, ShutdownSignal } from "@corral/core";
 
 const noop = (): void => {};
 
+/** The part of the `Deno` namespace used here, reached through globalThis so that the npm build (tsc, without Deno's types) compiles it too. */
+interface DenoProcess {
+  addSignalListener(name: ShutdownSignal, handler: () => void): void;
+  removeSignalListener(name: ShutdownSignal, handler: () => void): void;
+  exit(code: number): never;
+  exitCode: number;
+  build: { os: string };
+}
+const deno = (globalThis as unknown as { Deno: DenoProcess }).Deno;
+
 /**
  * Deno's {@linkcode RunPlatform}: `Deno.addSignalListener`, `Deno.exit`,
  * `Deno.exitCode`, the `unhandledrejection`/`error` events on `globalThis`
@@ -25,15 +35,15 @@ const noop = (): void => {};
  */
 export const denoPlatform: RunPlatform = {
   onSignal(name: ShutdownSignal, handler: () => void): () => void {
-    if (Deno.build.os === "windows" && name !== "SIGINT") return noop;
-    Deno.addSignalListener(name, handler);
-    return () => Deno.removeSignalListener(name, handler);
+    if (deno.build.os === "windows" && name !== "SIGINT") return noop;
+    deno.addSignalListener(name, handler);
+    return () => deno.removeSignalListener(name, handler);
   },
   exit(code: number): void {
-    Deno.exit(code);
+    deno.exit(code);
   },
   setExitCode(code: number): void {
-    Deno.exitCode = code;
+    deno.exitCode = code;
   },
   onUnhandled(handler: (error: unknown) => void): () => void {
     const onRejection = (event: PromiseRejectionEvent): void => {

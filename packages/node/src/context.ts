@@ -19,5 +19,5 @@ import { installRuntime } from "@corral/core";
 
 installRuntime({
   context: new AsyncLocalStorage(),
-  unrefTimer: (handle) => (handle as { unref(): unknown }).unref(),
+  unrefTimer: (handle: unknown) => (handle as { unref(): unknown }).unref(),
 });
