@@ -24,6 +24,7 @@ import { ambientCases } from "./cases/ambient.ts";
 
 export type { Corral, Harness, Suite } from "./harness.ts";
 export * as assert from "./assert.ts";
+export { checkDriver, type DriverFactories, type DriverLease, type DriverPool } from "./driver.ts";
 
 /**
  * Registers every conformance case with `harness.test`.
