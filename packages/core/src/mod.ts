@@ -41,6 +41,8 @@ export { failAfter, moveOnAfter, type TimeoutOptions } from "./timeouts.ts";
 export { shield, type ShieldOptions } from "./shield.ts";
 export { abortable, sleep, type WaitOptions } from "./sleep.ts";
 export { currentSignal } from "./context.ts";
+export { type ExitCallback, ExitStack, type ExitStackOptions, withExitStack } from "./exit-stack.ts";
+export { type ContextManager, contextManager, GeneratorContextManager, withContext } from "./context-manager.ts";
 export { type Diagnostics, diagnostics } from "./diagnostics.ts";
 export { type AmbientStorage, installRuntime, type RuntimeHooks } from "./runtime.ts";
 export { runMain, type RunOptions, type RunPlatform, type ShutdownSignal } from "./run-main.ts";
