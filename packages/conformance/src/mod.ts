@@ -21,6 +21,8 @@ import { cancelScopeCases } from "./cases/cancel-scope.ts";
 import { timeoutCases } from "./cases/timeouts.ts";
 import { waitCases } from "./cases/waits.ts";
 import { ambientCases } from "./cases/ambient.ts";
+import { exitStackCases } from "./cases/exit-stack.ts";
+import { contextManagerCases } from "./cases/context-manager.ts";
 
 export type { Corral, Harness, Suite } from "./harness.ts";
 export * as assert from "./assert.ts";
@@ -38,5 +40,7 @@ export function conformance(harness: Harness): number {
   timeoutCases(suite);
   waitCases(suite);
   ambientCases(suite);
+  exitStackCases(suite);
+  contextManagerCases(suite);
   return suite.count;
 }
