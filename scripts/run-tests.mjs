@@ -3,8 +3,10 @@
 // .junit/<leg>.xml at the repository root (scripts/compare-conformance.mjs
 // reads them). Usage: node scripts/run-tests.mjs <package-dir> <leg>...
 //   legs: node20 node24 (vitest), deno (deno test), bun (bun test)
+// A package whose entries differ per runner (the drivers) keeps them in
+// test/node/, test/deno/ and test/bun/, with its own vitest.config.ts.
 import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { root, runtimes } from "./lib/runtimes.mjs";
 
@@ -19,7 +21,10 @@ const junit = join(root, ".junit");
 mkdirSync(junit, { recursive: true });
 const name = basename(cwd);
 const vitest = join(root, "node_modules/vitest/vitest.mjs");
-const config = join(root, "vitest.config.ts");
+const config = existsSync(join(cwd, "vitest.config.ts"))
+  ? join(cwd, "vitest.config.ts")
+  : join(root, "vitest.config.ts");
+const perRunner = (runner) => existsSync(join(cwd, "test", runner));
 
 let failed = 0;
 for (const leg of legs) {
@@ -42,11 +47,12 @@ for (const leg of legs) {
       break;
     case "deno":
       cmd = bins.deno;
-      args = ["test", "-A", `--junit-path=${report}`, "test/"];
+      args = ["test", "-A", `--junit-path=${report}`, perRunner("deno") ? "test/deno/" : "test/"];
       break;
     case "bun":
       cmd = bins.bun;
       args = ["test", "--conditions=@corral/source", "--reporter=junit", `--reporter-outfile=${report}`];
+      if (perRunner("bun")) args.push("./test/bun/");
       break;
     default:
       console.error(`unknown leg ${leg}`);
