@@ -1,0 +1,28 @@
+// Argument handling for the blocking commands.
+
+import type { BlockingOptions, CallOptions, ListSide } from "../types.ts";
+import { checkOptions } from "./check.ts";
+
+/** A blocking timeout in Redis's seconds: 0 blocks forever; -1 means "do not block" (XREAD only). */
+export function seconds(what: string, options: BlockingOptions | undefined): number {
+  checkOptions(what, options);
+  const ms = options?.timeout ?? Infinity;
+  if (typeof ms !== "number" || ms !== ms) {
+    throw new TypeError(`Cannot ${what} as 'timeout' must be a number of milliseconds: received ${String(ms)}`);
+  }
+  if (ms === Infinity) return 0;
+  // Zero would mean "forever" to Redis: the shortest real wait is 1 ms.
+  if (ms <= 0) return what === "xread" ? -1 : 0.001;
+  return Math.max(1, Math.round(ms)) / 1000;
+}
+
+export function side(name: string, value: unknown): ListSide {
+  if (value !== "LEFT" && value !== "RIGHT") {
+    throw new TypeError(`Cannot blmove as '${name}' must be "LEFT" or "RIGHT": received ${String(value)}`);
+  }
+  return value;
+}
+
+export function keeping<T>(options: BlockingOptions | undefined): CallOptions<T | null> {
+  return { signal: options?.signal, keep: (value) => value !== null };
+}

@@ -1,0 +1,77 @@
+// What happens to a dedicated connection when the call running on it is
+// cancelled. The invariant: once `interrupt()` resolves, the command the call
+// sent is no longer running on the server — either its reply has arrived
+// (the connection is idle and reusable) or the connection is destroyed. A
+// connection is never handed back while a command is still in flight.
+
+import type { Unblocker } from "./unblocker.ts";
+
+/** The parts of a connection that an interruption needs. */
+export interface Target {
+  readonly id: number;
+  readonly unblocker: Unblocker | undefined;
+  destroy(reason?: unknown): void;
+}
+
+/** How long `interrupt` tries `CLIENT UNBLOCK` before it destroys the connection. */
+export const UNBLOCK_GRACE = 2000;
+
+/** Resolves after `ms` or when `settled` does, whichever comes first; never leaves a timer behind. */
+function within(settled: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    settled,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Ends the command behind `work` on `target`. Without an unblocker the
+ * connection is destroyed at once (the pending command rejects). With one,
+ * `CLIENT UNBLOCK` is sent from the control connection until the reply
+ * arrives — a command that was not blocked yet (still on the wire) is retried
+ * with backoff — and the connection is destroyed when the grace period ends
+ * or the control connection fails.
+ *
+ * @returns once `work` has settled
+ */
+export async function interrupt(target: Target, work: Promise<unknown>, grace: number = UNBLOCK_GRACE): Promise<void> {
+  let settled = false;
+  const done = work.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  const unblocker = target.unblocker;
+  if (unblocker === undefined) {
+    target.destroy(new Error("The blocking command was cancelled"));
+    return done;
+  }
+  const deadline = performance.now() + grace;
+  let pause = 5;
+  while (!settled) {
+    const left = deadline - performance.now();
+    if (left <= 0) {
+      target.destroy(new Error(`CLIENT UNBLOCK did not end the command within ${grace} ms`));
+      break;
+    }
+    try {
+      const sent = unblocker.unblock(target.id);
+      // The unblock itself may stall (control connection lost): bound it too.
+      await within(Promise.race([sent.then(() => {}), done]), left);
+      sent.catch(() => {});
+    } catch (error) {
+      target.destroy(error);
+      break;
+    }
+    if (settled) break;
+    await within(done, Math.min(pause, Math.max(0, deadline - performance.now())));
+    pause = Math.min(pause * 2, 100);
+  }
+  return done;
+}

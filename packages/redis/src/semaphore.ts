@@ -1,0 +1,260 @@
+/**
+ * A counting semaphore in Redis, shared by every process that uses the same
+ * name on the same server: at most `limit` permits are held at once, across
+ * all of them. Permits are leases: each expires `ttl` ms after its last
+ * renewal, and the holder renews it in the background, so a process that
+ * crashes while holding one frees its slot within `ttl`.
+ *
+ * @module
+ */
+
+import { abortable, CancelScope, sleep, TimeoutError } from "@corral/core";
+import { createClient } from "redis";
+import type { RedisClient } from "./connection.ts";
+import { checkInt, checkMs, checkOptions, checkSignal, checkString, reasonOf, resolveUrl } from "./internal/check.ts";
+import { ACQUIRE, COUNT } from "./internal/scripts.ts";
+import { Renewer } from "./internal/renewer.ts";
+import type { Permit } from "./permit.ts";
+
+/** Options for {@linkcode createSemaphore}. */
+export interface SemaphoreOptions {
+  /** The semaphore's name; processes using the same name share its slots. */
+  name: string;
+  /** How many permits may be held at once, across every process. */
+  limit: number;
+  /** Where Redis is (ignored when `client` is given). Default: `REDIS_URL`, else `redis://127.0.0.1:6379`. */
+  url?: string;
+  /** A connected client to use instead of opening one; it is not closed by `close()`. */
+  client?: RedisClient;
+  /** Milliseconds a permit survives without renewal. Default 10 000. */
+  ttl?: number;
+  /** Milliseconds between renewals. Default `ttl / 3`; must be below `ttl`. */
+  renewInterval?: number;
+  /** First pause between attempts of a waiting `acquire` (ms, doubled up to `maxPollInterval`, jittered). Default 10. */
+  pollInterval?: number;
+  /** Longest pause between attempts (ms). Default 500. */
+  maxPollInterval?: number;
+  /** The sorted set's key prefix. Default `"corral:semaphore:"`. */
+  prefix?: string;
+}
+
+/** Options for {@linkcode RedisSemaphore.acquire}. */
+export interface SemaphoreAcquireOptions {
+  /** Stop waiting when it aborts (rejects with its reason). Defaults to the ambient `currentSignal()`. */
+  signal?: AbortSignal;
+  /** Milliseconds to wait for a slot before rejecting with `TimeoutError`. Default: no limit. */
+  timeout?: number;
+}
+
+const WHAT = "create semaphore";
+
+/**
+ * A Redis-backed counting semaphore. Create it with
+ * {@linkcode createSemaphore}; close it when done (held permits are
+ * released, waiting acquires reject).
+ */
+export class RedisSemaphore implements AsyncDisposable {
+  /** The semaphore's name. */
+  readonly name: string;
+  /** The most permits held at once across every process. */
+  readonly limit: number;
+  /** Milliseconds a permit survives without renewal. */
+  readonly ttl: number;
+  /** The Redis key of the holders' sorted set. */
+  readonly key: string;
+  #url: string;
+  #own: boolean;
+  #client: RedisClient | undefined;
+  #connecting: Promise<RedisClient> | undefined;
+  #poll: number;
+  #maxPoll: number;
+  #renewer: Renewer;
+  #waiters = new Set<CancelScope>();
+  #attempts = new Set<Promise<unknown>>();
+  #closing: Promise<void> | undefined;
+
+  /** @internal Use {@linkcode createSemaphore}. */
+  constructor(options: SemaphoreOptions) {
+    checkOptions(WHAT, options);
+    this.name = checkString(WHAT, "name", options?.name);
+    this.limit = checkInt(WHAT, "limit", options.limit, 1);
+    this.ttl = checkMs(WHAT, "ttl", options.ttl ?? 10_000, 10);
+    const renew = checkMs(WHAT, "renewInterval", options.renewInterval ?? this.ttl / 3, 1);
+    if (renew >= this.ttl) {
+      throw new RangeError(`Cannot ${WHAT} as 'renewInterval' must be below 'ttl' (${this.ttl}): received ${renew}`);
+    }
+    this.#poll = checkMs(WHAT, "pollInterval", options.pollInterval ?? 10, 1);
+    this.#maxPoll = checkMs(WHAT, "maxPollInterval", options.maxPollInterval ?? 500, this.#poll);
+    const prefix = options.prefix ?? "corral:semaphore:";
+    if (typeof prefix !== "string") throw new TypeError(`Cannot ${WHAT} as 'prefix' must be a string`);
+    this.key = prefix + this.name;
+    this.#url = resolveUrl(WHAT, options.url);
+    if (options.client !== undefined && typeof options.client?.eval !== "function") {
+      throw new TypeError(`Cannot ${WHAT} as 'client' must be a redis client`);
+    }
+    this.#own = options.client === undefined;
+    this.#client = options.client;
+    this.#renewer = new Renewer(this, renew, () => this.#connect());
+  }
+
+  /** How many permits this object holds right now. */
+  get held(): number {
+    return this.#renewer.size;
+  }
+
+  #connect(): Promise<RedisClient> {
+    if (this.#client) return Promise.resolve(this.#client);
+    if (this.#closing) return Promise.reject(this.#closedError());
+    this.#connecting ??= (async () => {
+      const client: RedisClient = createClient({ url: this.#url });
+      // Reconnects on its own; failures surface as rejected commands.
+      client.on("error", () => {});
+      await client.connect();
+      this.#client = client;
+      return client;
+    })().finally(() => (this.#connecting = undefined));
+    return this.#connecting;
+  }
+
+  #closedError(): Error {
+    return new Error(`Cannot acquire as the semaphore "${this.name}" is closed`);
+  }
+
+  /** One atomic attempt; a reply that arrives after `signal` aborted is given back. */
+  async #attempt(signal: AbortSignal | undefined): Promise<Permit | undefined> {
+    if (this.#closing) throw this.#closedError();
+    const id = crypto.randomUUID();
+    const sent = performance.now();
+    const reply = this.#connect().then((client) =>
+      client.eval(ACQUIRE, { keys: [this.key], arguments: [id, String(this.limit), String(this.ttl)] })
+    );
+    this.#attempts.add(reply);
+    let granted: unknown;
+    try {
+      granted = await abortable(reply, { signal });
+    } catch (error) {
+      reply.then((late) => {
+        if (late === 1) void this.#renewer.forgetId(id);
+      }, () => {});
+      throw error;
+    } finally {
+      reply.then(() => this.#attempts.delete(reply), () => this.#attempts.delete(reply));
+    }
+    if (granted !== 1) return undefined;
+    if (this.#closing) {
+      await this.#renewer.forgetId(id);
+      throw this.#closedError();
+    }
+    return this.#renewer.add(id, sent + this.ttl);
+  }
+
+  /**
+   * Takes a permit if one is free right now.
+   *
+   * @returns the permit, or `undefined` when all `limit` are held
+   * @throws the connection error when Redis cannot be reached
+   */
+  tryAcquire(): Promise<Permit | undefined> {
+    return this.#attempt(undefined);
+  }
+
+  /**
+   * Waits for a permit: tries at once, then polls with jittered exponential
+   * backoff until one is free, the signal aborts, or `timeout` passes.
+   *
+   * @param options `signal` and `timeout`
+   * @returns the permit (release it, or use `await using`)
+   * @throws the signal's reason when aborted; {@linkcode TimeoutError} on timeout;
+   * an `Error` when the semaphore is closed meanwhile
+   * @example Hold one of 8 cluster-wide slots
+   * ```ts ignore
+   * import { createSemaphore } from "@corral/redis";
+   * await using sem = createSemaphore({ name: "reports", limit: 8 });
+   * await using permit = await sem.acquire({ timeout: 5000 });
+   * await render(permit.signal);
+   * ```
+   */
+  async acquire(options?: SemaphoreAcquireOptions): Promise<Permit> {
+    checkOptions("acquire", options);
+    const signal = checkSignal("acquire", options?.signal);
+    const timeout = options?.timeout === undefined
+      ? Infinity
+      : checkMs("acquire", "timeout", options.timeout, -Infinity, true);
+    if (signal?.aborted) throw reasonOf(signal);
+    const first = await this.#attempt(signal);
+    if (first) return first;
+    if (timeout <= 0) throw new TimeoutError(`Cannot acquire the semaphore "${this.name}": all ${this.limit} are held`);
+    using scope = new CancelScope({ signal, timeout });
+    this.#waiters.add(scope);
+    try {
+      const permit = await scope.run(async (inner) => {
+        for (let pause = this.#poll;; pause = Math.min(pause * 2, this.#maxPoll)) {
+          await sleep(pause * (0.5 + Math.random()), { signal: inner });
+          const got = await this.#attempt(inner);
+          if (got) return got;
+        }
+      });
+      if (permit) return permit;
+      if (this.#closing) throw this.#closedError();
+      throw new TimeoutError(`Cannot acquire the semaphore "${this.name}" within ${timeout} ms`);
+    } catch (error) {
+      if (signal?.aborted) throw reasonOf(signal);
+      throw error;
+    } finally {
+      this.#waiters.delete(scope);
+    }
+  }
+
+  /**
+   * Counts the live permits held across every process (expired leases are
+   * dropped first).
+   *
+   * @returns how many slots are taken
+   */
+  async count(): Promise<number> {
+    const client = await this.#connect();
+    return Number(await client.eval(COUNT, { keys: [this.key] }));
+  }
+
+  /**
+   * Closes the semaphore: waiting acquires reject, held permits are released
+   * (their signals abort), renewal stops, and its own Redis client closes.
+   * A second call returns the same promise.
+   */
+  close(): Promise<void> {
+    return this.#closing ??= this.#close();
+  }
+
+  async #close(): Promise<void> {
+    for (const scope of this.#waiters) scope.cancel("the semaphore was closed");
+    await Promise.allSettled([...this.#attempts]);
+    await this.#renewer.close(new Error(`The semaphore "${this.name}" was closed`));
+    await this.#connecting?.catch(() => {});
+    const client = this.#client;
+    if (this.#own && client?.isOpen) await client.close();
+  }
+
+  /** Same as {@linkcode RedisSemaphore.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Creates a Redis-backed counting semaphore (connecting lazily on first use).
+ *
+ * @param options the name, the limit, the lease length and where Redis is
+ * @returns the semaphore
+ * @throws {TypeError} / {RangeError} for bad options, naming the option
+ * @example
+ * ```ts ignore
+ * import { createSemaphore } from "@corral/redis";
+ * const sem = createSemaphore({ name: "pg-connections", limit: 50, ttl: 10_000 });
+ * const permit = await sem.acquire({ signal });
+ * try { await work(); } finally { await permit.release(); }
+ * await sem.close();
+ * ```
+ */
+export function createSemaphore(options: SemaphoreOptions): RedisSemaphore {
+  return new RedisSemaphore(options);
+}

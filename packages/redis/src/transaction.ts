@@ -1,0 +1,127 @@
+/**
+ * Optimistic transactions: `WATCH` the keys, read, queue writes in `MULTI`,
+ * `EXEC` — and start over when a watched key changed meanwhile. redis-py's
+ * `r.transaction(func, *watches)`.
+ *
+ * @module
+ */
+
+import { currentSignal } from "@corral/core";
+import { WatchError } from "redis";
+import type { RedisClient, RedisConnection } from "./connection.ts";
+import { checkInt, checkOptions, checkSignal, reasonOf } from "./internal/check.ts";
+
+/** Anything whose `exec()` commits queued commands: what `client.multi()` returns. */
+export interface Executable<R> {
+  /** Sends `MULTI`, the queued commands and `EXEC`. */
+  exec(): Promise<R>;
+}
+
+/** A pool of connections, as `createRedisPool` returns (only `use` is needed). */
+export interface ConnectionSource {
+  /** Runs `fn` with a leased connection and releases it afterwards. */
+  use<T>(
+    fn: (connection: RedisConnection, signal: AbortSignal) => Promise<T>,
+    options?: { signal?: AbortSignal },
+  ): Promise<T>;
+}
+
+/** Options for {@linkcode transaction}. */
+export interface TransactionOptions {
+  /** Keys to `WATCH` before each attempt; a change to any of them restarts the attempt. */
+  watch?: string | string[];
+  /** How many times to start over after a conflict before the `WatchError` propagates. Default 10. */
+  retries?: number;
+  /** Cancels between steps (never in the middle of `EXEC`). Defaults to the ambient `currentSignal()`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * What a transaction body does: read through `client` (the keys are
+ * watched), then return `client.multi()` with the writes queued — or
+ * `undefined` to give up without writing.
+ */
+export type TransactionBody<R> = (
+  client: RedisClient,
+  signal: AbortSignal | undefined,
+) => Promise<Executable<R> | undefined> | Executable<R> | undefined;
+
+const WHAT = "run transaction";
+
+async function attempt<R>(
+  connection: RedisConnection,
+  fn: TransactionBody<R>,
+  watch: string[],
+  retries: number,
+  signal: AbortSignal | undefined,
+): Promise<R | undefined> {
+  const client = connection.client;
+  for (let tries = 0;; tries++) {
+    if (signal?.aborted) throw reasonOf(signal);
+    if (watch.length > 0) await connection.call((c) => c.watch(watch), { signal });
+    try {
+      const multi = await fn(client, signal);
+      if (multi === undefined) {
+        if (watch.length > 0) await client.unwatch();
+        return undefined;
+      }
+      // A cancellation that arrived during the reads stops us before EXEC;
+      // once sent, EXEC is atomic and short, so it is never interrupted.
+      if (signal?.aborted) throw reasonOf(signal);
+      return await multi.exec();
+    } catch (error) {
+      if (error instanceof WatchError && tries < retries) continue;
+      if (!connection.broken) await client.unwatch().catch(() => {});
+      throw error;
+    }
+  }
+}
+
+/**
+ * Runs an optimistic transaction: `WATCH` the keys, call `fn(client, signal)`
+ * to read and queue writes, `EXEC`; when a watched key changed, start over
+ * (up to `retries` times). On a pool, one connection is leased for all
+ * attempts. The body's error propagates unchanged, after `UNWATCH`.
+ *
+ * @param target a dedicated connection, or a pool of them
+ * @param fn reads through `client` and returns `client.multi()…` (or `undefined` to write nothing)
+ * @param options `watch`, `retries`, `signal`
+ * @returns what `EXEC` returned, or `undefined` when `fn` gave up
+ * @throws `WatchError` (from `redis`) when every attempt conflicted; the signal's reason when cancelled
+ * @example Increment a counter without losing concurrent updates
+ * ```ts ignore
+ * import { transaction } from "@corral/redis";
+ * await transaction(pool, async (client) => {
+ *   const n = Number(await client.get("hits") ?? 0);
+ *   return client.multi().set("hits", String(n + 1));
+ * }, { watch: "hits" });
+ * ```
+ */
+export function transaction<R>(
+  target: RedisConnection | ConnectionSource,
+  fn: TransactionBody<R>,
+  options?: TransactionOptions,
+): Promise<R | undefined> {
+  let watch: string[];
+  let retries: number;
+  let signal: AbortSignal | undefined;
+  try {
+    checkOptions(WHAT, options);
+    if (typeof fn !== "function") {
+      throw new TypeError(`Cannot ${WHAT} as 'fn' must be a function: received ${typeof fn}`);
+    }
+    const keys = options?.watch ?? [];
+    watch = typeof keys === "string" ? [keys] : keys;
+    if (!Array.isArray(watch) || watch.some((key) => typeof key !== "string")) {
+      throw new TypeError(`Cannot ${WHAT} as 'watch' must be a key or an array of keys`);
+    }
+    retries = checkInt(WHAT, "retries", options?.retries ?? 10, 0);
+    signal = checkSignal(WHAT, options?.signal) ?? currentSignal();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if ("use" in target && typeof target.use === "function") {
+    return target.use((connection, leased) => attempt(connection, fn, watch, retries, leased), { signal });
+  }
+  return attempt(target as RedisConnection, fn, watch, retries, signal);
+}

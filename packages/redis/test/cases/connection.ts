@@ -1,0 +1,170 @@
+// Dedicated connections: blocking commands, cancellation, server-side kills.
+import { connectRedis, type RedisConnection } from "../../src/mod.ts";
+import { deepEqual, equal, ok, rejects } from "../assert.ts";
+import type { RedisSuite } from "../harness.ts";
+import { clientInfo, eventually, URL, withAdmin } from "../support.ts";
+
+/** True once the server no longer shows `id` blocked in a command (or the connection is gone). */
+async function notBlocked(admin: Parameters<typeof clientInfo>[0], id: number): Promise<boolean> {
+  const info = await clientInfo(admin, id);
+  return info === undefined || !info.flags?.includes("b");
+}
+
+async function blockedIn(admin: Parameters<typeof clientInfo>[0], id: number, cmd: string): Promise<boolean> {
+  const info = await clientInfo(admin, id);
+  return info !== undefined && info.flags?.includes("b") === true && info.cmd === cmd;
+}
+
+export function connectionCases(s: RedisSuite): void {
+  s.case(
+    "RC-01",
+    "connectRedis opens one dedicated connection the server can name",
+    () =>
+      withAdmin(async (admin, keys) => {
+        const conn = await connectRedis({ url: URL, name: "corral-rc01" });
+        try {
+          equal(conn.broken, false);
+          const info = await clientInfo(admin, conn.id);
+          equal(info?.name, "corral-rc01", "CLIENT SETNAME");
+          await conn.client.set(`${keys}a`, "1");
+          equal(await admin.get(`${keys}a`), "1");
+        } finally {
+          await conn.close();
+        }
+        equal(conn.broken, true, "closed connections are broken");
+        ok(await eventually(async () => (await clientInfo(admin, conn.id)) === undefined), "server saw the close");
+      }),
+  );
+
+  s.case(
+    "RC-02",
+    "blpop, blmove, brpoplpush and xread return data and null on timeout",
+    () =>
+      withAdmin(async (admin, keys) => {
+        await using conn = await connectRedis({ url: URL });
+        equal(await conn.blpop(`${keys}empty`, { timeout: 20 }), null, "timeout");
+        const waiting = conn.blpop([`${keys}q1`, `${keys}q2`]);
+        ok(await eventually(() => blockedIn(admin, conn.id, "blpop")), "blocked on the server");
+        await admin.rPush(`${keys}q2`, "job");
+        deepEqual(await waiting, { key: `${keys}q2`, element: "job" });
+        await admin.rPush(`${keys}src`, ["a", "b"]);
+        equal(await conn.blmove(`${keys}src`, `${keys}dst`, { from: "RIGHT", to: "LEFT" }), "b");
+        equal(await conn.brpoplpush(`${keys}src`, `${keys}dst`), "a");
+        deepEqual(await admin.lRange(`${keys}dst`, 0, -1), ["a", "b"]);
+        equal(await conn.brpop(`${keys}src`, { timeout: 0 }), null, "timeout 0 takes what is there");
+        const id = await admin.xAdd(`${keys}s`, "*", { f: "v" });
+        const read = await conn.xread({ key: `${keys}s`, id: "0" }, { timeout: 100, count: 10 });
+        equal(read?.[0]?.messages[0]?.id, id);
+        equal(read?.[0]?.messages[0]?.message.f, "v");
+        equal(await conn.xread({ key: `${keys}s`, id: "$" }, { timeout: 20 }), null);
+      }),
+  );
+
+  s.case(
+    "RC-03",
+    "a cancelled BLPOP destroys its connection: nothing stays blocked on the server",
+    () =>
+      withAdmin(async (admin, keys) => {
+        const conn = await connectRedis({ url: URL });
+        const controller = new AbortController();
+        const popping = conn.blpop(`${keys}q`, { signal: controller.signal });
+        ok(await eventually(() => blockedIn(admin, conn.id, "blpop")));
+        const reason = new Error("stop");
+        controller.abort(reason);
+        equal(await rejects(popping), reason, "rejects with the signal's reason");
+        equal(conn.broken, true, "destroyed, never reused");
+        ok(await eventually(() => notBlocked(admin, conn.id)), "server no longer blocks it");
+        await admin.rPush(`${keys}q`, "kept");
+        equal(await admin.lLen(`${keys}q`), 1, "the cancelled pop consumed nothing");
+        await rejects(conn.client.ping(), Error);
+      }),
+  );
+
+  s.case(
+    "RC-04",
+    "in unblock mode a cancelled BLPOP leaves the same connection idle and usable",
+    () =>
+      withAdmin(async (admin, keys) => {
+        await using conn = await connectRedis({ url: URL, cancel: "unblock" });
+        const controller = new AbortController();
+        const popping = conn.blpop(`${keys}q`, { signal: controller.signal });
+        ok(await eventually(() => blockedIn(admin, conn.id, "blpop")));
+        controller.abort(new Error("stop"));
+        await rejects(popping, Error, /stop/);
+        equal(conn.broken, false, "kept");
+        equal(conn.busy, false, "no command in flight once the call settled");
+        ok(await notBlocked(admin, conn.id), "unblocked before the call settled");
+        equal(await conn.client.ping(), "PONG");
+        await admin.rPush(`${keys}q`, "x");
+        deepEqual(await conn.blpop(`${keys}q`, { timeout: 1000 }), { key: `${keys}q`, element: "x" });
+      }),
+  );
+
+  s.case(
+    "RC-05",
+    "unblock mode ends a cancel that races the command onto the wire",
+    () =>
+      withAdmin(async (admin, keys) => {
+        await using conn = await connectRedis({ url: URL, cancel: "unblock" });
+        for (let i = 0; i < 20; i++) {
+          const controller = new AbortController();
+          const reading = conn.xread({ key: `${keys}s`, id: "$" }, { signal: controller.signal });
+          // Abort in the same turn, before or while the command is written.
+          if (i % 2) await Promise.resolve();
+          controller.abort(new Error(`stop ${i}`));
+          await rejects(reading, Error, /stop/);
+          equal(conn.broken, false, `round ${i}: kept`);
+          ok(await notBlocked(admin, conn.id), `round ${i}: not left blocked`);
+        }
+        equal(await conn.client.ping(), "PONG");
+      }),
+  );
+
+  s.case(
+    "RC-06",
+    "CLIENT KILL marks a connection broken; a blocked call rejects with a connection error",
+    () =>
+      withAdmin(async (admin, keys) => {
+        const idle: RedisConnection = await connectRedis({ url: URL });
+        const busy: RedisConnection = await connectRedis({ url: URL });
+        const popping = busy.blpop(`${keys}q`);
+        ok(await eventually(() => blockedIn(admin, busy.id, "blpop")));
+        await admin.sendCommand(["CLIENT", "KILL", "ID", String(idle.id)]);
+        await admin.sendCommand(["CLIENT", "KILL", "ID", String(busy.id)]);
+        const error = await rejects(popping, Error);
+        ok(!/stop/.test(String(error)));
+        ok(await eventually(() => idle.broken && busy.broken), "both noticed");
+        ok(busy.error !== undefined, "the socket error is kept");
+        await rejects(idle.call((c) => c.ping()), Error, /closed/);
+        await idle.close();
+        await busy.close();
+      }),
+  );
+
+  s.case("RC-07", "a call with an already-aborted signal sends nothing", async () => {
+    await using conn = await connectRedis({ url: URL });
+    const reason = new Error("early");
+    equal(await rejects(conn.blpop("never", { signal: AbortSignal.abort(reason) })), reason);
+    equal(conn.broken, false);
+    equal(await conn.client.ping(), "PONG");
+  });
+
+  s.case("RC-08", "bad options throw TypeError/RangeError naming the option", async () => {
+    await rejects(connectRedis({ url: "http://x" }), TypeError, /'url'/);
+    await rejects(connectRedis({ database: -1 }), RangeError, /'database'/);
+    await rejects(connectRedis({ cancel: "later" as "destroy" }), TypeError, /'cancel'/);
+    await rejects(connectRedis({ connectTimeout: Number.NaN }), RangeError, /'connectTimeout'/);
+    await using conn = await connectRedis({ url: URL });
+    await rejects(conn.blpop("k", { timeout: "1" as unknown as number }), TypeError, /'timeout'/);
+    await rejects(conn.blmove("a", "b", { from: "UP" as "LEFT" }), TypeError, /'from'/);
+  });
+
+  s.case("RC-09", "an aborted connect rejects with the signal's reason and leaves no socket", async () => {
+    const reason = new Error("no");
+    equal(await rejects(connectRedis({ url: URL, signal: AbortSignal.abort(reason) })), reason);
+    const controller = new AbortController();
+    const connecting = connectRedis({ url: URL, signal: controller.signal });
+    controller.abort(reason);
+    equal(await rejects(connecting), reason);
+  });
+}
