@@ -76,9 +76,13 @@ let closeWith: (stack: ExitStack, pending: Pending) => Promise<void>;
  * `use(value)` calls its dispose method with no argument and `enter(cm)`
  * calls `cm.exit(error)`, as their protocols say. `signal` is the cleanup's
  * shield signal: not aborted by any outer cancellation, aborted when the
- * callback overruns its grace period. With an adapter installed it is also
- * `currentSignal()` inside every callback. (Wrap a method that takes
- * optional parameters of its own in an arrow: `stack.defer(() => server.close())`.)
+ * callback overruns its grace period. It is passed only to a callback that
+ * declares a parameter for it (by its `length`: `(signal) => …` gets it,
+ * `() => …` is called with no argument), so no `AbortSignal` is made for
+ * callbacks that do not ask. With an adapter installed the same signal is
+ * also `currentSignal()` inside every callback — and what corral's own
+ * waits default to. (Wrap a method that takes optional parameters of its
+ * own in an arrow: `stack.defer(() => server.close())`.)
  *
  * Awaiting `close()` from inside one of the stack's own callbacks waits on
  * itself: that callback is abandoned with a `TimeoutError` after its grace
@@ -228,7 +232,7 @@ export class ExitStack implements AsyncDisposable {
 
   /**
    * Registers `onDispose(value, signal)` for a value that is not itself
-   * disposable (TC39 `adopt`).
+   * disposable (TC39 `adopt`). `signal` is passed when `onDispose` declares it.
    *
    * @param value the resource
    * @param onDispose its cleanup
@@ -253,6 +257,7 @@ export class ExitStack implements AsyncDisposable {
 
   /**
    * Registers `fn(signal)` (TC39 `defer`, Python's `push_async_callback`).
+   * `signal` is passed when `fn` declares it (`fn.length > 0`).
    *
    * @param fn the cleanup
    * @throws {TypeError} when `fn` is not a function
@@ -279,7 +284,8 @@ export class ExitStack implements AsyncDisposable {
   /**
    * Registers an exit callback (Python's `push_async_exit`): `exit(error,
    * signal)` sees the error in flight (`undefined` if none) and returns
-   * exactly `true` to suppress it for the callbacks registered before it.
+   * exactly `true` to suppress it for the callbacks registered before it
+   * (`signal` is passed when `exit` declares a second parameter).
    * Only `withExitStack` (and `close()`'s own cleanup errors) give it an
    * error to see: `await using` cannot.
    *

@@ -120,25 +120,33 @@ export function exitStackCases(s: Suite): void {
     ok(got?.[1] instanceof AbortSignal, "a signal");
   });
 
-  s.case("EX-10", "defer(fn) calls fn with an AbortSignal that is not aborted", async () => {
+  s.case("EX-10", "defer(fn) passes an unaborted AbortSignal when fn declares a parameter, else nothing", async () => {
     const stack = new ExitStack();
     let signal: AbortSignal | undefined;
+    let count = -1;
     stack.defer((s) => void (signal = s));
+    stack.defer(function () {
+      count = arguments.length;
+    });
     await stack.close();
     ok(signal instanceof AbortSignal);
     equal(signal!.aborted, false);
+    equal(count, 0, "a callback that declares no parameter is called with none");
   });
 
   s.case(
     "EX-11",
-    "push() returns the callback, which gets undefined (and the signal) when nothing failed",
+    "push() returns the callback; it gets undefined when nothing failed, and the signal if it declares one",
     async () => {
       const stack = new ExitStack();
       const seen: unknown[] = [];
       const exit = (error: unknown, signal: AbortSignal) => void seen.push(error, signal instanceof AbortSignal);
       equal(stack.push(exit), exit);
+      stack.push(function (_error: unknown) {
+        seen.push(arguments.length);
+      });
       await stack.close();
-      deepEqual(seen, [undefined, true]);
+      deepEqual(seen, [1, undefined, true], "one declared parameter: the error only");
     },
   );
 

@@ -13,20 +13,19 @@
 //   settles, sees the generation changed and stops), and the rest run on a
 //   fresh signal;
 // - the grace period costs no clock read and no timer work per callback: a
-//   watchdog entry ticks every grace/8 ms while the close awaits anything,
-//   and a callback that was pending at TICKS consecutive ticks has been
-//   pending for at least the grace period (it started before the first of
-//   them), and at most grace + grace/8 plus timer lateness.
+//   watchdog (watchdog.ts) ticks every grace/8 ms once the close awaits
+//   anything, and a callback that was pending at TICKS + 1 consecutive
+//   ticks has been pending for at least the grace period (it started before
+//   the first of them), and at most grace + grace/8 plus timer lateness.
 // The loop runs inside the shield node's ambient context (one context.run
 // per loop, inherited by await continuations), so waits inside cleanup
 // ignore the cancellation of whatever scope is closing the stack.
 
-import { now } from "../clock.ts";
 import { Cancelled, TimeoutError } from "../errors.ts";
 import { hooks } from "../runtime.ts";
 import { CancelNode } from "./cancel-node.ts";
 import { Pending } from "./dispose-errors.ts";
-import { schedule, type TimerEntry, unschedule } from "./scheduler.ts";
+import { release, watch, type Watchdog, type Watched } from "./watchdog.ts";
 
 /** `defer(fn)`: `fn(signal)`. Stored as the bare function. */
 export const DEFER = 0;
@@ -75,10 +74,7 @@ function isObject(value: unknown): value is object {
  * hot class kept for the life of the module pins them (measured on Node 20:
  * the first 10,000 callbacks after a full GC cost 4× less).
  */
-export class Unwinder implements TimerEntry {
-  deadline: number = Infinity;
-  index = -1;
-  readonly keepAlive: boolean = true;
+export class Unwinder implements Watched {
   /** True once every callback has run (set before `promise` settles). */
   finished = false;
   readonly promise: Promise<void>;
@@ -96,6 +92,7 @@ export class Unwinder implements TimerEntry {
   /** `#started` at the last tick, and for how many ticks in a row it stayed so. */
   #seen = -1;
   #stuck = 0;
+  #dog: Watchdog | undefined = undefined;
   #node: CancelNode;
   #resolve!: () => void;
   #reject!: (error: unknown) => void;
@@ -127,22 +124,15 @@ export class Unwinder implements TimerEntry {
   }
 
   /** A watchdog tick, while a callback is awaited. */
-  fire(): void {
-    const grace = this.#grace;
+  tick(): boolean {
     if (this.#started !== this.#seen) {
       this.#seen = this.#started;
       this.#stuck = 0;
     } else {
       this.#stuck++;
     }
-    if (grace > 0 && this.#stuck < TICKS) {
-      // From now, not from the last deadline: after a stalled event loop the
-      // ticks must still be a tick apart for the count to mean time.
-      this.deadline = now() + grace / TICKS;
-      schedule(this);
-      return;
-    }
-    this.#abandon();
+    if (this.#grace <= 0 || this.#stuck >= TICKS) this.#abandon();
+    return true;
   }
 
   /** The callback being awaited overran its grace period: abort its signal, record a TimeoutError, go on. */
@@ -197,14 +187,16 @@ export class Unwinder implements TimerEntry {
       let kind = DEFER;
       let result: unknown;
       try {
-        if (typeof item === "function") result = item(this.#node.signal);
+        // The signal goes only to callbacks that declare a parameter for it:
+        // an AbortSignal is made only when one is asked for.
+        if (typeof item === "function") result = item.length === 0 ? item() : item(this.#node.signal);
         else {
           const { fn, value } = item as Entry;
           kind = (item as Entry).kind;
           if (kind === ASYNC_DISPOSE) result = fn.call(value);
-          else if (kind === EXIT) result = fn(pending.error, this.#node.signal);
+          else if (kind === EXIT) result = fn.length < 2 ? fn(pending.error) : fn(pending.error, this.#node.signal);
           else if (kind === CM_EXIT) result = fn.call(value, pending.error);
-          else if (kind === ADOPT) result = fn(value, this.#node.signal);
+          else if (kind === ADOPT) result = fn.length < 2 ? fn(value) : fn(value, this.#node.signal);
           else {
             fn.call(value);
             continue;
@@ -214,9 +206,8 @@ export class Unwinder implements TimerEntry {
           this.#i = i;
           this.#kind = kind;
           this.#started++;
-          if (this.index < 0 && this.#grace !== Infinity) {
-            this.deadline = now() + (this.#grace > 0 ? this.#grace / TICKS : 0);
-            schedule(this);
+          if (this.#dog === undefined && this.#grace !== Infinity) {
+            this.#dog = watch(this, this.#grace > 0 ? this.#grace / TICKS : 0);
           }
           result = await result;
           if (generation !== this.#generation) return;
@@ -233,7 +224,7 @@ export class Unwinder implements TimerEntry {
   }
 
   #finish(): void {
-    unschedule(this);
+    if (this.#dog !== undefined) release(this.#dog);
     this.#generation++;
     this.#items.length = 0;
     this.finished = true;
