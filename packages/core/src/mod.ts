@@ -40,6 +40,8 @@ export { CancelScope, type CancelScopeOptions } from "./cancel-scope.ts";
 export { failAfter, moveOnAfter, type TimeoutOptions } from "./timeouts.ts";
 export { shield, type ShieldOptions } from "./shield.ts";
 export { abortable, sleep, type WaitOptions } from "./sleep.ts";
+export { type SpawnOptions, type Started, TaskGroup, taskGroup, type TaskGroupOptions } from "./task-group.ts";
+export { Task } from "./task.ts";
 export { currentSignal } from "./context.ts";
 export { type ExitCallback, ExitStack, type ExitStackOptions, withExitStack } from "./exit-stack.ts";
 export { type ContextManager, contextManager, GeneratorContextManager, withContext } from "./context-manager.ts";
