@@ -1,0 +1,88 @@
+// Cleanup a pool runs for its owner (destroy, reset, validate) runs shielded
+// and bounded: its signal ignores every outer cancellation (it is a fresh
+// root, and the ambient context inside is the guard itself) and aborts only
+// when the grace period passes; at that moment the pool stops waiting and
+// treats the call as failed with a TimeoutError. So a cancelled borrower
+// neither skips the cleanup nor hangs in it.
+
+import { now } from "../clock.ts";
+import { TimeoutError } from "../errors.ts";
+import { hooks } from "../runtime.ts";
+import { CancelNode } from "./cancel-node.ts";
+import { schedule, type TimerEntry, unschedule } from "./scheduler.ts";
+
+/** One guarded call. Once settled, `ok` says how and `value` holds the result or the error. */
+export class Guard extends CancelNode implements TimerEntry {
+  deadline: number = Infinity;
+  index = -1;
+  // Somebody awaits the outcome (release(), close()), and when the callback
+  // hangs on nothing, only this timer will settle it: it must hold the
+  // process open, for at most the grace period.
+  readonly keepAlive: boolean = true;
+  ok = false;
+  value: unknown = undefined;
+  settled = false;
+  #what: string;
+  #grace: number;
+  #done: (guard: Guard) => void;
+
+  constructor(what: string, grace: number, done: (guard: Guard) => void) {
+    super();
+    this.#what = what;
+    this.#grace = grace;
+    this.#done = done;
+  }
+
+  fire(): void {
+    const error = new TimeoutError(`pool: ${this.#what} did not finish within its grace period of ${this.#grace} ms`);
+    this.cancel(error);
+    this.settle(false, error);
+  }
+
+  settle(ok: boolean, value: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    unschedule(this);
+    this.ok = ok;
+    this.value = value;
+    this.#done(this);
+  }
+}
+
+/**
+ * Calls `fn(resource, signal)` under a guard with `grace` ms; resolves (never
+ * rejects) with the settled guard.
+ */
+export function guarded<T>(
+  what: string,
+  fn: (resource: T, signal: AbortSignal) => unknown,
+  resource: T,
+  grace: number,
+): Promise<Guard> {
+  return new Promise<Guard>((resolve) => {
+    const guard = new Guard(what, grace, resolve);
+    // A grace of 0 or less has already expired: the callback still runs, on
+    // an aborted signal, and only a synchronous result counts.
+    const expired = grace <= 0;
+    if (expired) guard.cancel(new TimeoutError(`pool: ${what} had a grace period of ${grace} ms`));
+    else if (grace !== Infinity) {
+      guard.deadline = now() + grace;
+      schedule(guard);
+    }
+    let result: unknown;
+    try {
+      const signal = guard.signal;
+      const context = hooks.context;
+      result = context === undefined ? fn(resource, signal) : context.run(guard, () => fn(resource, signal));
+    } catch (error) {
+      guard.settle(false, error);
+      return;
+    }
+    if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
+      Promise.resolve(result).then((value) => guard.settle(true, value), (error) => guard.settle(false, error));
+      if (expired) guard.fire();
+    } else {
+      guard.settle(true, result);
+    }
+  });
+}

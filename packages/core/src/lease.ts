@@ -1,0 +1,133 @@
+/**
+ * A lease: the right to use one pooled resource until it is released or
+ * destroyed.
+ *
+ * @module
+ */
+
+import type { Entry } from "./internal/pool-entry.ts";
+
+/** @internal What a lease needs from its pool. */
+export interface LeaseOwner<T> {
+  giveBack(entry: Entry<T>): Promise<void>;
+  destroyLeased(entry: Entry<T>, error: unknown): Promise<void>;
+  leaseSignal(entry: Entry<T>): AbortSignal;
+}
+
+const DONE: Promise<void> = Promise.resolve();
+
+function ended(what: string): ReferenceError {
+  return new ReferenceError(`Cannot read '${what}' as the lease has ended (released, destroyed or revoked by close)`);
+}
+
+/**
+ * One borrowed resource, from {@linkcode Pool.acquire}. It ends exactly
+ * once: by `release()` (the resource goes back to the pool, through
+ * `reset` when the pool has one), by `destroy()` (the resource is broken:
+ * the pool destroys it and creates another when needed), or by the pool
+ * when `close()` gives up waiting or `terminate()` runs. `await using`
+ * releases it on every path out of the block.
+ *
+ * After the lease has ended, `release()` and `destroy()` do nothing and
+ * `resource` and `signal` throw `ReferenceError`, so a stale lease can never
+ * touch a resource someone else now holds.
+ *
+ * @example Borrow, use, give back
+ * ```ts
+ * import { createPool } from "@corral/core";
+ * const pool = createPool({ create: () => ({ id: 1 }), max: 2 });
+ * {
+ *   await using lease = await pool.acquire();
+ *   console.assert(lease.resource.id === 1 && lease.active);
+ * } // released here, even if the block threw
+ * console.assert(pool.stats.idle === 1);
+ * await pool.close();
+ * ```
+ */
+export class Lease<T> implements AsyncDisposable {
+  readonly #owner: LeaseOwner<T>;
+  readonly #entry: Entry<T>;
+  /** The entry's lease generation when this lease began: active while they match. */
+  readonly #gen: number;
+
+  /**
+   * Leases are made by the pool; there is nothing to construct.
+   *
+   * @internal
+   */
+  constructor(owner: LeaseOwner<T>, entry: Entry<T>) {
+    this.#owner = owner;
+    this.#entry = entry;
+    this.#gen = entry.gen;
+  }
+
+  /**
+   * The borrowed resource.
+   *
+   * @throws {ReferenceError} once the lease has ended
+   */
+  get resource(): T {
+    const entry = this.#entry;
+    if (entry.gen !== this.#gen) throw ended("resource");
+    return entry.resource;
+  }
+
+  /**
+   * A signal that aborts (with a `PoolClosedError`) when the pool stops
+   * waiting for this lease: `close()`'s timeout passed, or `terminate()`
+   * ran. Pass it to the work done with the resource so that a shutdown
+   * cancels it. Created on first read.
+   *
+   * @throws {ReferenceError} once the lease has ended
+   */
+  get signal(): AbortSignal {
+    const entry = this.#entry;
+    if (entry.gen !== this.#gen) throw ended("signal");
+    return this.#owner.leaseSignal(entry);
+  }
+
+  /** True until the lease ends. */
+  get active(): boolean {
+    return this.#entry.gen === this.#gen;
+  }
+
+  /**
+   * Gives the resource back. It is reset first when the pool has `reset`,
+   * and destroyed instead when it has reached `maxUses` or `maxLifetime`
+   * or the pool is closing. Does nothing when the lease has already ended.
+   *
+   * @returns a promise that resolves (never rejects) once the resource is
+   * back in the pool or destroyed; failures become `error` events
+   */
+  release(): Promise<void> {
+    const entry = this.#entry;
+    if (entry.gen !== this.#gen) return DONE;
+    return this.#owner.giveBack(entry);
+  }
+
+  /**
+   * Destroys the resource instead of giving it back: call it when the
+   * resource is broken. Does nothing when the lease has already ended.
+   *
+   * @param error why (appears as `error` on the pool's `destroy` event)
+   * @returns a promise that resolves (never rejects) once the resource is
+   * destroyed; a failing `destroy` becomes an `error` event
+   */
+  destroy(error?: unknown): Promise<void> {
+    const entry = this.#entry;
+    if (entry.gen !== this.#gen) return DONE;
+    return this.#owner.destroyLeased(entry, error);
+  }
+
+  /** Same as {@linkcode Lease.release}: `await using` gives the resource back. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
+  }
+}
+
+// V8 keeps the hidden class that Lease's private fields transition to only
+// while some instance is alive: with none (every lease released and
+// collected), a full GC clears it and deoptimizes the whole acquire path.
+// This one instance pins it.
+/** @internal */
+export const pinnedLease: Lease<never> = new Lease<never>(undefined as never, { gen: -1 } as Entry<never>);

@@ -1,0 +1,73 @@
+/**
+ * The events a {@linkcode Pool} dispatches on itself.
+ *
+ * @module
+ */
+
+/** The event types a pool dispatches. */
+export type PoolEventType = "create" | "destroy" | "acquire" | "release" | "error" | "leak";
+
+/** Which of the owner's callbacks failed, for an `error` event. */
+export type PoolErrorPhase = "create" | "destroy" | "reset" | "validate";
+
+/** The fields of a {@linkcode PoolEvent}. */
+export interface PoolEventInit<T> {
+  /** The resource concerned (every type except an `error` of phase `"create"`). */
+  resource?: T;
+  /** `error`: what failed; `destroy`: why the resource was destroyed, when it was broken. */
+  error?: unknown;
+  /** `error`: which callback failed. */
+  phase?: PoolErrorPhase;
+  /** `leak`: the stack of the `acquire()` call that took the lease. */
+  stack?: string;
+  /** `leak`: how long the lease has been held, in milliseconds. */
+  heldFor?: number;
+}
+
+/**
+ * An event of a pool:
+ * - `create` — a resource was created; `destroy` — one was destroyed
+ *   (`error` says why when it was broken);
+ * - `acquire` / `release` — a lease started / ended;
+ * - `error` — one of the owner's callbacks failed in the background
+ *   (`phase`, `error`); the pool carries on;
+ * - `leak` — a lease was held longer than `leakTimeout` (`stack`,
+ *   `heldFor`); the lease keeps working.
+ *
+ * @example Logging the pool's background errors
+ * ```ts
+ * import { createPool, type PoolEvent } from "@corral/core";
+ * const pool = createPool({ create: () => ({}), destroy: () => { throw new Error("socket gone"); }, max: 1 });
+ * const seen: string[] = [];
+ * pool.addEventListener("error", (event) => seen.push(`${(event as PoolEvent).phase}: ${(event as PoolEvent).error}`));
+ * const lease = await pool.acquire();
+ * await lease.destroy();
+ * await pool.close();
+ * console.assert(seen[0] === "destroy: Error: socket gone");
+ * ```
+ */
+export class PoolEvent<T = unknown> extends Event {
+  /** The resource concerned. */
+  readonly resource: T | undefined;
+  /** The failure (`error`), or why a resource was destroyed (`destroy`). */
+  readonly error: unknown;
+  /** Which callback failed (`error`). */
+  readonly phase: PoolErrorPhase | undefined;
+  /** Where the leaked lease was acquired (`leak`). */
+  readonly stack: string | undefined;
+  /** How long the leaked lease has been held, in ms (`leak`). */
+  readonly heldFor: number | undefined;
+
+  /**
+   * @param type the event type
+   * @param init the fields
+   */
+  constructor(type: PoolEventType, init?: PoolEventInit<T>) {
+    super(type);
+    this.resource = init?.resource;
+    this.error = init?.error;
+    this.phase = init?.phase;
+    this.stack = init?.stack;
+    this.heldFor = init?.heldFor;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The option and statistics shapes of {@linkcode createPool}.
+ *
+ * @module
+ */
+
+/** Options for {@linkcode createPool}. Durations are in milliseconds; `Infinity` turns a limit off. */
+export interface PoolOptions<T> {
+  /**
+   * Makes one resource. `signal` aborts when nobody needs it any more (the
+   * acquire that wanted it timed out or was aborted, or the pool is
+   * closing): pass it on to the connect call. A create that ignores it keeps
+   * its slot until it settles.
+   */
+  create: (signal: AbortSignal) => T | PromiseLike<T>;
+  /** Closes one resource. Runs shielded, bounded by `cleanupTimeout`; a failure is an `error` event. */
+  destroy?: (resource: T, signal: AbortSignal) => unknown;
+  /**
+   * Checks a resource that sat idle at least `validateAfterIdle` before it is
+   * lent. Return `false` or throw to reject it: it is destroyed and the
+   * acquire gets another.
+   */
+  validate?: (resource: T, signal: AbortSignal) => unknown;
+  /** Cleans a released resource before reuse (asyncpg's reset). A failing reset destroys it. */
+  reset?: (resource: T, signal: AbortSignal) => unknown;
+  /**
+   * For `use()`: does this error thrown by `fn` mean the resource is broken?
+   * Default: every error does (the resource is destroyed, not reused).
+   */
+  isBroken?: (error: unknown, resource: T) => boolean;
+  /** Resources kept even when idle, created at once and replaced when destroyed. Default 0. */
+  min?: number;
+  /** The most resources that may exist at once, counting those being created or destroyed. Required. */
+  max: number;
+  /** How long an acquire waits for a resource before it fails with `TimeoutError`. Default 30,000. */
+  acquireTimeout?: number;
+  /** How long a resource above `min` may sit idle before it is destroyed. Default 30,000. */
+  idleTimeout?: number;
+  /** `validate` runs on borrow only after the resource sat idle this long. Default 500. */
+  validateAfterIdle?: number;
+  /** Destroy (and replace) resources this old; in use, they are replaced when released. Default `Infinity`. */
+  maxLifetime?: number;
+  /** Each resource's lifetime is shortened by a random part up to this fraction of `maxLifetime`. Default 0.1. */
+  maxLifetimeJitter?: number;
+  /** Destroy a resource after this many leases (asyncpg's `max_queries`). Default `Infinity`. */
+  maxUses?: number;
+  /** A lease held longer dispatches a `leak` event (with the acquire's stack). Default `Infinity` (off). */
+  leakTimeout?: number;
+  /** The grace period for `destroy`, `reset` and `validate`, and for borrowers after close's timeout. Default 5,000. */
+  cleanupTimeout?: number;
+  /** The wait before creating again after a failed create; doubles per failure. Default 20. */
+  retryDelay?: number;
+  /** The cap on that wait. Default 2,000. */
+  maxRetryDelay?: number;
+}
+
+/** Options for {@linkcode Pool.acquire}. */
+export interface AcquireOptions {
+  /** Stop waiting when this aborts (rejects with its reason). Defaults to the ambient `currentSignal()`. */
+  signal?: AbortSignal;
+  /** Wait at most this long for a resource (instead of the pool's `acquireTimeout`). */
+  timeout?: number;
+}
+
+/** Options for {@linkcode Pool.use}: those of `acquire`; `signal` also cancels `fn`. */
+export type UseOptions = AcquireOptions;
+
+/** Options for {@linkcode Pool.ready}. */
+export interface ReadyOptions {
+  /** Stop waiting when this aborts. Defaults to the ambient `currentSignal()`. */
+  signal?: AbortSignal;
+}
+
+/** Options for {@linkcode Pool.close}. */
+export interface CloseOptions {
+  /**
+   * How long to wait for borrowers to give their leases back before their
+   * lease signals are cancelled. Default 5,000; `Infinity` waits for ever.
+   */
+  timeout?: number;
+}
+
+/** A snapshot of a pool's numbers, from {@linkcode Pool.stats}. */
+export interface PoolStats {
+  /** Every resource counting toward `max`: `creating + idle + borrowed + maintaining`. */
+  size: number;
+  /** Resources ready to lend. */
+  idle: number;
+  /** Resources lent out. */
+  borrowed: number;
+  /** Acquires waiting in the queue. */
+  pending: number;
+  /** Creates in flight. */
+  creating: number;
+  /** Resources being validated, reset or destroyed. */
+  maintaining: number;
+  /** Resources created so far (`created - destroyed = idle + borrowed + maintaining`). */
+  created: number;
+  /** Resources destroyed so far. */
+  destroyed: number;
+  /** Acquires that failed with `TimeoutError`. */
+  timeouts: number;
+  /** Leases handed out. */
+  acquires: number;
+  /** Leases handed out after waiting in the queue. */
+  waits: number;
+  /** Total time those waited, in milliseconds. */
+  totalWaitTime: number;
+  /** The longest of those waits, in milliseconds. */
+  maxWaitTime: number;
+}

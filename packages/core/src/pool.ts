@@ -1,0 +1,262 @@
+/**
+ * A resource pool that cannot leak, hang or lie: asyncpg's `create_pool`
+ * for any resource, on `await using` and `AbortSignal`.
+ *
+ * Guarantees:
+ * - `max` is never exceeded, counting resources being created and
+ *   destroyed. Waiters are served first come, first served; idle resources
+ *   are reused most-recently-used first (warm first).
+ * - Every wait is cancellable (`signal`) and bounded (`acquireTimeout`); a
+ *   waiter that leaves leaves no trace, and when it leaves, the create
+ *   started for it is cancelled through its signal unless another waiter
+ *   needs it. A resource that arrives late goes to the next waiter or idle.
+ * - A failed create reaches a waiter (the one it was started for first),
+ *   then the pool retries with exponential backoff, one probe at a time.
+ * - The owner's cleanup (`destroy`, `reset`, `validate`) runs shielded and
+ *   bounded by `cleanupTimeout`; failures are `error` events, never
+ *   unhandled rejections.
+ * - `close()` always settles: it waits for leases up to its timeout, then
+ *   cancels the borrowers' lease signals, waits `cleanupTimeout`, revokes
+ *   what is still out and destroys everything.
+ *
+ * @example A database pool, asyncpg style
+ * ```ts
+ * import { createPool } from "@corral/core";
+ * const connect = (signal: AbortSignal) => Promise.resolve({ query: (sql: string) => sql, signal });
+ * await using pool = createPool({ create: connect, max: 10, acquireTimeout: 5_000 });
+ * {
+ *   await using lease = await pool.acquire();
+ *   lease.resource.query("select 1");
+ * }
+ * const rows = await pool.use((conn) => conn.query("select 2"));
+ * console.assert(rows === "select 2");
+ * ```
+ *
+ * @module
+ */
+
+import { checkOptionalTime, checkOptions, checkSignal, describe } from "./internal/validate.ts";
+import { type CancelNode, nodeOf, Watcher } from "./internal/cancel-node.ts";
+import { PoolCore, reasonOf } from "./internal/pool-core.ts";
+import { resolvePoolOptions } from "./internal/pool-options.ts";
+import { EVENT_BITS } from "./internal/pool-state.ts";
+import type { Lease } from "./lease.ts";
+import { PoolEvent, type PoolEventType } from "./pool-event.ts";
+import type { AcquireOptions, CloseOptions, PoolOptions, PoolStats, ReadyOptions, UseOptions } from "./pool-types.ts";
+import { ambientNode, hooks } from "./runtime.ts";
+
+const CLOSE_TIMEOUT = 5_000;
+
+/** Cancels a use()'s signal when the caller's signal aborts. */
+class Link extends Watcher {
+  readonly #node: { cancel(reason: unknown): unknown };
+  constructor(node: { cancel(reason: unknown): unknown }) {
+    super();
+    this.#node = node;
+  }
+  onAbort(reason: unknown): void {
+    this.#node.cancel(reason);
+  }
+}
+
+/**
+ * A pool of resources of type `T`. Make one with {@linkcode createPool}.
+ * It is an `EventTarget`: see {@linkcode PoolEvent} for its events.
+ *
+ * @example Borrowing with a deadline
+ * ```ts
+ * import { createPool, TimeoutError } from "@corral/core";
+ * const pool = createPool({ create: () => ({}), max: 1 });
+ * const held = await pool.acquire();
+ * const error = await pool.acquire({ timeout: 5 }).catch((e) => e);
+ * console.assert(error instanceof TimeoutError);
+ * await held.release();
+ * await pool.close();
+ * ```
+ */
+export class Pool<T> extends EventTarget implements AsyncDisposable {
+  readonly #core: PoolCore<T>;
+
+  /**
+   * @param options the callbacks and limits; see {@linkcode PoolOptions}
+   * @throws {TypeError} when an option has the wrong type or is unknown
+   * @throws {RangeError} when a value is out of range (`min > max` names `min`)
+   */
+  constructor(options: PoolOptions<T>) {
+    super();
+    const settings = resolvePoolOptions<T>(options);
+    this.#core = new PoolCore<T>(settings, (type, init) => {
+      this.dispatchEvent(new PoolEvent<T>(type, init));
+    });
+    this.#core.fill();
+  }
+
+  /**
+   * Borrows a resource: an idle one (LIFO), a new one (within `max`), or the
+   * next one given back (FIFO among waiters).
+   *
+   * @param options `signal` to stop waiting, `timeout` instead of `acquireTimeout`
+   * @returns the lease; `await using` gives it back
+   * @throws {PoolClosedError} once `close()` or `terminate()` has started (also while waiting)
+   * @throws {TimeoutError} when no resource came in time (`cause`: the last create error, if creates fail)
+   * @throws the signal's reason when it aborts, or a create error that reached this acquire
+   */
+  acquire(options?: AcquireOptions): Promise<Lease<T>> {
+    return this.#core.acquireWith(options);
+  }
+
+  /**
+   * Runs `fn(resource, signal)` with a borrowed resource and gives it back
+   * afterwards. When `fn` throws, the resource is destroyed instead, unless
+   * the pool's `isBroken(error, resource)` returns `false` (by default every
+   * error marks it broken: a resource whose user failed midway is never
+   * trusted again). `signal` aborts when `options.signal` (or the ambient
+   * signal) aborts or when close() stops waiting for this lease.
+   *
+   * @param fn the work
+   * @param options as for `acquire`
+   * @returns `fn`'s value
+   * @throws whatever `acquire` or `fn` throws
+   * @example
+   * ```ts
+   * import { createPool } from "@corral/core";
+   * const pool = createPool({ create: () => ({ n: 0 }), max: 1 });
+   * await pool.use((r) => r.n++);
+   * await pool.use(() => { throw new Error("broken") }).catch(() => {});
+   * console.assert(pool.stats.destroyed === 1);
+   * await pool.close();
+   * ```
+   */
+  async use<R>(
+    fn: (resource: T, signal: AbortSignal) => R | PromiseLike<R>,
+    options?: UseOptions,
+  ): Promise<Awaited<R>> {
+    if (typeof fn !== "function") {
+      throw new TypeError(`Cannot use pool as 'fn' must be a function: received ${describe(fn)}`);
+    }
+    const target = (options as UseOptions | undefined)?.signal ?? ambientNode();
+    const lease = await this.#core.acquireWith(options);
+    const resource = lease.resource;
+    const signal = lease.signal;
+    const node = nodeOf(signal)!;
+    let link: Link | undefined;
+    if (target !== undefined) {
+      link = new Link(node);
+      const reason = link.attach(target);
+      if (reason !== undefined) node.cancel(reason);
+    }
+    let value: Awaited<R>;
+    try {
+      const context = hooks.context;
+      value = await (context === undefined ? fn(resource, signal) : context.run(node, () => fn(resource, signal)));
+    } catch (error) {
+      link?.detach();
+      let broken = true;
+      try {
+        broken = this.#core.s.isBroken(error, resource) !== false;
+      } catch { /* a failing isBroken counts as broken */ }
+      await (broken ? lease.destroy(error) : lease.release());
+      throw error;
+    }
+    link?.detach();
+    await lease.release();
+    return value;
+  }
+
+  /**
+   * Waits until `min` resources exist (resolves at once when `min` is 0).
+   *
+   * @param options `signal` to stop waiting
+   * @throws the create error when filling to `min` failed; `PoolClosedError` once closing
+   */
+  ready(options?: ReadyOptions): Promise<void> {
+    let target: AbortSignal | CancelNode | undefined;
+    try {
+      checkOptions("wait for pool", options);
+      target = checkSignal("wait for pool", options?.signal) ?? ambientNode();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#core.ready(target, reasonOf(target));
+  }
+
+  /**
+   * Closes the pool (see the module doc for the steps). A second call
+   * returns the same promise. It never rejects.
+   *
+   * @param options `timeout`: how long borrowers get before their lease signals are cancelled (default 5,000 ms)
+   * @returns a promise that resolves once every resource is destroyed
+   * @throws {TypeError} / {RangeError} for a bad `timeout` (the promise rejects; the pool stays open)
+   */
+  close(options?: CloseOptions): Promise<void> {
+    let timeout: number;
+    try {
+      checkOptions("close pool", options);
+      timeout = checkOptionalTime("close pool", "timeout", options?.timeout) ?? CLOSE_TIMEOUT;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#core.close(timeout);
+  }
+
+  /**
+   * Destroys everything now: pending acquires reject, lease signals are
+   * cancelled and leases revoked (their `release()` becomes a no-op).
+   * During a `close()`, cuts it short; both return the same promise.
+   *
+   * @returns a promise that resolves once every resource is destroyed
+   */
+  terminate(): Promise<void> {
+    return this.#core.terminate();
+  }
+
+  /** Same as `close()` with its defaults. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** A fresh snapshot of the pool's numbers. */
+  get stats(): PoolStats {
+    return this.#core.snapshot();
+  }
+
+  /** True once `close()` or `terminate()` has started. */
+  get closed(): boolean {
+    return this.#core.shutdown !== undefined;
+  }
+
+  /**
+   * `EventTarget.addEventListener`; the pool builds events only for types
+   * that have had a listener.
+   */
+  override addEventListener(
+    type: PoolEventType | (string & Record<never, never>),
+    listener: ((event: PoolEvent<T>) => void) | EventListenerObject | null,
+    options?: AddEventListenerOptions | boolean,
+  ): void {
+    super.addEventListener(type, listener as EventListener | null, options);
+    if (Object.hasOwn(EVENT_BITS, type)) this.#core.wants |= EVENT_BITS[type as PoolEventType];
+  }
+}
+
+/**
+ * Makes a pool (asyncpg's `create_pool`). Creating `min` resources starts
+ * at once; `await pool.ready()` waits for them.
+ *
+ * @param options the callbacks and limits; see {@linkcode PoolOptions}
+ * @returns the pool
+ * @throws {TypeError} when an option has the wrong type or is unknown
+ * @throws {RangeError} when a value is out of range (`min > max` names `min`)
+ * @example
+ * ```ts
+ * import { createPool } from "@corral/core";
+ * let next = 0;
+ * const pool = createPool({ create: () => ({ id: ++next }), destroy: () => {}, min: 2, max: 4 });
+ * await pool.ready();
+ * console.assert(pool.stats.idle === 2);
+ * await pool.close();
+ * ```
+ */
+export function createPool<T>(options: PoolOptions<T>): Pool<T> {
+  return new Pool<T>(options);
+}
