@@ -1,0 +1,63 @@
+import { describe, expect, test } from "vitest";
+import { TimeoutError } from "../errors.ts";
+import { guarded } from "./pool-guard.ts";
+import { live } from "./live.ts";
+
+describe("guarded", () => {
+  test("resolves with the value, sync or async, and frees its timer", async () => {
+    const sync = await guarded("reset", (r: number) => r + 1, 1, 1000);
+    expect([sync.ok, sync.value]).toEqual([true, 2]);
+    const async = await guarded("reset", (r: number) => Promise.resolve(r * 3), 2, 1000);
+    expect([async.ok, async.value]).toEqual([true, 6]);
+    expect(live.timers).toBe(0);
+  });
+
+  test("a throw or a rejection is an outcome, never a rejection", async () => {
+    const boom = new Error("boom");
+    const thrown = await guarded(
+      "destroy",
+      () => {
+        throw boom;
+      },
+      0,
+      1000,
+    );
+    expect([thrown.ok, thrown.value]).toEqual([false, boom]);
+    const rejected = await guarded("destroy", () => Promise.reject(boom), 0, 1000);
+    expect([rejected.ok, rejected.value]).toEqual([false, boom]);
+  });
+
+  test("a callback that hangs fails with TimeoutError when the grace passes, and its signal aborts", async () => {
+    let signal: AbortSignal | undefined;
+    const hung = await guarded(
+      "destroy",
+      (_r: number, s: AbortSignal) => {
+        signal = s;
+        return new Promise(() => {});
+      },
+      0,
+      5,
+    );
+    expect(hung.ok).toBe(false);
+    expect(hung.value).toBeInstanceOf(TimeoutError);
+    expect((hung.value as Error).message).toMatch(/destroy did not finish within its grace period of 5 ms/);
+    expect(signal?.aborted).toBe(true);
+    expect(live.timers).toBe(0);
+  });
+
+  test("a grace of 0 still runs the callback, on an aborted signal; only a synchronous result counts", async () => {
+    let aborted: boolean | undefined;
+    const sync = await guarded(
+      "reset",
+      (_r: number, s: AbortSignal) => {
+        aborted = s.aborted;
+        return "done";
+      },
+      0,
+      0,
+    );
+    expect([sync.ok, sync.value, aborted]).toEqual([true, "done", true]);
+    const late = await guarded("reset", () => Promise.resolve("late"), 0, 0);
+    expect(late.ok).toBe(false);
+  });
+});
