@@ -23,6 +23,7 @@ import { waitCases } from "./cases/waits.ts";
 import { ambientCases } from "./cases/ambient.ts";
 import { exitStackCases } from "./cases/exit-stack.ts";
 import { contextManagerCases } from "./cases/context-manager.ts";
+import { poolCases } from "./cases/pool.ts";
 import { taskGroupCases } from "./cases/task-group.ts";
 
 export type { Corral, Harness, Suite } from "./harness.ts";
@@ -43,6 +44,7 @@ export function conformance(harness: Harness): number {
   ambientCases(suite);
   exitStackCases(suite);
   contextManagerCases(suite);
+  poolCases(suite);
   taskGroupCases(suite);
   return suite.count;
 }
