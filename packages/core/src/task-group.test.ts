@@ -275,6 +275,14 @@ describe("TaskGroup", () => {
     expectNothingLive();
   });
 
+  test("cancel() after the group finished does nothing", async () => {
+    const tg = new TaskGroup();
+    tg.spawn(() => 1);
+    await tg.join();
+    tg.cancel("too late");
+    expect(tg.signal.aborted).toBe(false);
+  });
+
   test("the group's reason on failure names the failed task and carries its error", async () => {
     const tg = new TaskGroup();
     const boom = new Error("boom");

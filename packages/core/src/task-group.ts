@@ -39,9 +39,11 @@
 import { Cancelled } from "./errors.ts";
 import { cancelledBy } from "./internal/cancel-reason.ts";
 import { GroupCore } from "./internal/group-core.ts";
-import { checkCount, checkOptions, checkSignal, describe } from "./internal/validate.ts";
+import { checkFn, checkGroupOptions, checkName } from "./internal/group-options.ts";
+import { ignore, type StartFn } from "./internal/task-parts.ts";
+import { checkOptions } from "./internal/validate.ts";
 import { ambientNode, hooks } from "./runtime.ts";
-import { type StartFn, Task } from "./task.ts";
+import { Task } from "./task.ts";
 
 /** Options for {@linkcode taskGroup} and {@linkcode TaskGroup}. */
 export interface TaskGroupOptions {
@@ -66,36 +68,7 @@ export interface SpawnOptions {
  */
 export type Started<T> = undefined extends T ? (value?: T) => void : (value: T) => void;
 
-function checkName(what: string, value: unknown): string | undefined {
-  if (value !== undefined && typeof value !== "string") {
-    throw new TypeError(`Cannot ${what} as 'name' must be a string: received ${describe(value)}`);
-  }
-  return value;
-}
-
-function checkFn(what: string, value: unknown): void {
-  if (typeof value !== "function") {
-    throw new TypeError(`Cannot ${what} as 'fn' must be a function: received ${describe(value)}`);
-  }
-}
-
-interface GroupSettings {
-  parent: AbortSignal | undefined;
-  limit: number;
-  name: string;
-}
-
-function checkGroupOptions(what: string, options: TaskGroupOptions | undefined): GroupSettings {
-  checkOptions(what, options);
-  const parent = checkSignal(what, options?.signal);
-  const limit = options?.limit === undefined ? Infinity : checkCount(what, "limit", options.limit, 1, true);
-  const name = checkName(what, options?.name) ?? "";
-  return { parent, limit, name };
-}
-
 let coreOf: (tg: TaskGroup) => GroupCore;
-
-function ignore(): void {}
 
 /**
  * A task group for `await using`: spawn children, then `join()`. Leaving
@@ -257,12 +230,13 @@ export class TaskGroup implements AsyncDisposable {
    * Cancels the group: its signal aborts with a `Cancelled` of kind
    * `"explicit"`, every child sees it, queued children never start. These
    * cancellations are the group's own, so `join()` does not throw them.
+   * Does nothing once the group is cancelled or has finished.
    *
    * @param reason why; a string (or an error's message) appears in the message, the value is its `cause`
    */
   cancel(reason?: unknown): void {
     const group = this.#core;
-    if (group.reason === undefined) group.cancel(cancelledBy(reason));
+    if (group.reason === undefined && !group.finished) group.cancel(cancelledBy(reason));
   }
 
   /**

@@ -9,6 +9,7 @@ import { Cancelled } from "./errors.ts";
 import { cancelledBy } from "./internal/cancel-reason.ts";
 import { CancelNode } from "./internal/cancel-node.ts";
 import type { GroupCore } from "./internal/group-core.ts";
+import { type Extra, ignore, label, runIn, type Starter, type StartFn } from "./internal/task-parts.ts";
 import { type AmbientStorage, hooks } from "./runtime.ts";
 
 // States. A task is QUEUED only behind `limit`.
@@ -19,42 +20,6 @@ const REJECTED = 3;
 
 /** The error of a task dropped from the queue, until someone looks at it. */
 const DROPPED: unique symbol = Symbol("dropped");
-
-/** @internal What `start()` runs. */
-export type StartFn<T> = (signal: AbortSignal, started: (value: T) => void) => unknown;
-
-/** @internal A `start()` child until it calls `started()`: who waits, and where it lives meanwhile. */
-export interface Starter {
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-  /** The caller's scope: the child's parent until `started()`. */
-  parent: CancelNode;
-  started: boolean;
-}
-
-/** The resolvers of the promise behind `await task`, made on first use. */
-interface Waiter {
-  promise: Promise<unknown>;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
-
-/**
- * What most tasks never need, kept out of line: a task object stays within
- * six fields, which JavaScriptCore stores inline (Bun spawns much faster).
- */
-interface Extra {
-  name: string | undefined;
-  waiter: Waiter | undefined;
-  starter: Starter | undefined;
-}
-
-/** `task "name"`, or `a task` when it has none. */
-function label(name: string): string {
-  return name === "" ? "a task" : `task "${name}"`;
-}
-
-function ignore(): void {}
 
 /** @internal What the group may do with a task (its #fields are reachable only through these). */
 export interface TaskAccess {
@@ -251,7 +216,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
     try {
       if (starter !== undefined) result = this.#callStart(fn as StartFn<unknown>, signal, node!, context);
       else if (context === undefined) result = (fn as (signal: AbortSignal) => unknown)(signal);
-      else result = context.run(node, () => (fn as (signal: AbortSignal) => unknown)(signal));
+      else result = runIn(context, node!, fn as (signal: AbortSignal) => unknown, signal);
       if (result instanceof Promise) {
         this.#observe(result);
         return;
