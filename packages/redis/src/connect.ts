@@ -43,19 +43,47 @@ const WHAT = "connect to Redis";
  * const job = await conn.blpop("jobs", { timeout: 1000 }); // null when nothing came
  * ```
  */
-export async function connectRedis(options?: ConnectOptions): Promise<RedisConnection> {
-  checkOptions(WHAT, options);
-  const url = resolveUrl(WHAT, options?.url);
-  const database = options?.database === undefined ? undefined : checkInt(WHAT, "database", options.database, 0);
-  const name = options?.name === undefined ? undefined : checkString(WHAT, "name", options.name);
-  const connectTimeout = checkMs(WHAT, "connectTimeout", options?.connectTimeout ?? 10_000, 1);
+export function connectRedis(options?: ConnectOptions): Promise<RedisConnection> {
+  let settings: ConnectSettings;
+  let signal: AbortSignal | undefined;
+  try {
+    settings = connectSettings(WHAT, options);
+    signal = checkSignal(WHAT, options?.signal) ?? currentSignal();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return open(settings, signal);
+}
+
+/** @internal Checked connection settings (what {@linkcode ConnectOptions} resolves to). */
+export interface ConnectSettings {
+  url: string;
+  database: number | undefined;
+  name: string | undefined;
+  connectTimeout: number;
+  cancel: CancelMode;
+}
+
+/** @internal Checks the connection options once (a pool does it at construction). */
+export function connectSettings(what: string, options: Omit<ConnectOptions, "signal"> | undefined): ConnectSettings {
+  checkOptions(what, options);
   const mode = options?.cancel ?? "destroy";
   if (mode !== "destroy" && mode !== "unblock") {
-    throw new TypeError(`Cannot ${WHAT} as 'cancel' must be "destroy" or "unblock": received ${String(mode)}`);
+    throw new TypeError(`Cannot ${what} as 'cancel' must be "destroy" or "unblock": received ${String(mode)}`);
   }
-  const signal = checkSignal(WHAT, options?.signal) ?? currentSignal();
-  if (signal?.aborted) throw reasonOf(signal);
+  return {
+    url: resolveUrl(what, options?.url),
+    database: options?.database === undefined ? undefined : checkInt(what, "database", options.database, 0),
+    name: options?.name === undefined ? undefined : checkString(what, "name", options.name),
+    connectTimeout: checkMs(what, "connectTimeout", options?.connectTimeout ?? 10_000, 1),
+    cancel: mode,
+  };
+}
 
+/** @internal Opens a connection with checked settings. */
+export async function open(settings: ConnectSettings, signal: AbortSignal | undefined): Promise<RedisConnection> {
+  if (signal?.aborted) throw reasonOf(signal);
+  const { url, database, name, connectTimeout, cancel: mode } = settings;
   const client: RedisClient = createClient({
     url,
     database,

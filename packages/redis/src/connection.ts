@@ -162,7 +162,10 @@ export class RedisConnection implements AsyncDisposable {
    */
   async blpop(keys: string | string[], options?: BlockingOptions): Promise<{ key: string; element: string } | null> {
     const s = seconds("blpop", options);
-    return await this.call((c) => c.blPop(keys, s) as Promise<{ key: string; element: string } | null>, keeping(options));
+    return await this.call(
+      (c) => c.blPop(keys, s) as Promise<{ key: string; element: string } | null>,
+      keeping(options),
+    );
   }
 
   /**
@@ -175,7 +178,10 @@ export class RedisConnection implements AsyncDisposable {
    */
   async brpop(keys: string | string[], options?: BlockingOptions): Promise<{ key: string; element: string } | null> {
     const s = seconds("brpop", options);
-    return await this.call((c) => c.brPop(keys, s) as Promise<{ key: string; element: string } | null>, keeping(options));
+    return await this.call(
+      (c) => c.brPop(keys, s) as Promise<{ key: string; element: string } | null>,
+      keeping(options),
+    );
   }
 
   /**
@@ -193,7 +199,10 @@ export class RedisConnection implements AsyncDisposable {
     const s = seconds("blmove", options);
     const from = side("from", options?.from ?? "LEFT");
     const to = side("to", options?.to ?? "RIGHT");
-    return await this.call((c) => c.blMove(source, destination, from, to, s) as Promise<string | null>, keeping(options));
+    return await this.call(
+      (c) => c.blMove(source, destination, from, to, s) as Promise<string | null>,
+      keeping(options),
+    );
   }
 
   /**

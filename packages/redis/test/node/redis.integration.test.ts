@@ -23,6 +23,8 @@ function bundle(): Promise<string> {
     conditions: ["@corral/source"],
     outfile,
     logLevel: "warning",
+    // The redis package is CommonJS and requires node: builtins.
+    banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' },
   }).then(() => outfile);
 }
 
