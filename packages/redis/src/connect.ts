@@ -36,11 +36,12 @@ const WHAT = "connect to Redis";
  * @returns a connected {@linkcode RedisConnection}
  * @throws {TypeError} / {RangeError} for bad options; the connection error
  * when the server is unreachable; the signal's reason when aborted
- * @example Pop one job, giving up after a second
- * ```ts ignore
+ * @example Pop one job, waiting at most 50 ms
+ * ```ts
  * import { connectRedis } from "@corral/redis";
  * await using conn = await connectRedis({ url: "redis://127.0.0.1:6379" });
- * const job = await conn.blpop("jobs", { timeout: 1000 }); // null when nothing came
+ * const job = await conn.blpop("example:no-jobs", { timeout: 50 });
+ * console.assert(job === null); // nothing came
  * ```
  */
 export function connectRedis(options?: ConnectOptions): Promise<RedisConnection> {

@@ -37,6 +37,16 @@ export type CancelMode = "destroy" | "unblock";
  * network failure) is detected — `broken` turns true — instead of being
  * silently replaced. Open one with {@linkcode connectRedis}; a pool from
  * `createRedisPool` hands these out.
+ *
+ * @example A reliable queue: move a job to "processing" while working on it
+ * ```ts
+ * import { connectRedis } from "@corral/redis";
+ * await using conn = await connectRedis();
+ * await conn.client.rPush("example:queue", "job-1");
+ * const job = await conn.blmove("example:queue", "example:processing", { timeout: 1000 });
+ * console.assert(job === "job-1");
+ * await conn.client.lRem("example:processing", 1, "job-1"); // done
+ * ```
  */
 export class RedisConnection implements AsyncDisposable {
   /** The underlying `redis` client (one socket). Commands on it run on this connection only. */
@@ -94,9 +104,13 @@ export class RedisConnection implements AsyncDisposable {
    * @param options the signal, and which late replies to keep
    * @returns what `fn` resolved to
    * @throws the signal's reason when cancelled; `fn`'s error otherwise
-   * @example A cancellable BLPOP through call()
-   * ```ts ignore
-   * const item = await conn.call((client) => client.blPop("jobs", 0), { signal });
+   * @example A cancellable command of your own
+   * ```ts
+   * import { connectRedis } from "@corral/redis";
+   * await using conn = await connectRedis();
+   * const stop = AbortSignal.timeout(50);
+   * const error = await conn.call((client) => client.blPop("example:empty", 0), { signal: stop }).catch((e) => e);
+   * console.assert(error === stop.reason && conn.broken); // destroyed: never reused mid-command
    * ```
    */
   call<T>(fn: (client: RedisClient) => Promise<T>, options?: CallOptions<T>): Promise<T> {

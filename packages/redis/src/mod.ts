@@ -1,6 +1,33 @@
 /**
- * `@corral/redis`: Redis for corral — dedicated connections for blocking
- * commands and transactions, pooled and cancellable.
+ * `@corral/redis`: Redis for corral. Dedicated connections for what a
+ * multiplexed client cannot share — blocking commands (`BLPOP`, `BLMOVE`,
+ * `XREAD BLOCK`) and `WATCH`/`MULTI` transactions — as pooled, cancellable,
+ * scoped resources; and a Redis-backed semaphore that makes a pool's `max`
+ * hold across every process sharing that Redis.
+ *
+ * Reach for it when a command holds its connection (a worker waiting for
+ * jobs, an optimistic transaction) or when several processes must stay
+ * under one limit together. For plain request/response commands, the
+ * `redis` package's own multiplexed client is the better tool.
+ *
+ * - {@linkcode createRedisPool}: a corral `Pool` of {@linkcode RedisConnection}s.
+ * - {@linkcode connectRedis}: one dedicated connection.
+ * - {@linkcode transaction}: `WATCH` … `MULTI`/`EXEC`, retried on conflict.
+ * - {@linkcode createSemaphore} and {@linkcode clusterLimit}: cluster-wide limits.
+ *
+ * @example A cancellable job loop
+ * ```ts
+ * import { moveOnAfter } from "@corral/core";
+ * import { createRedisPool } from "@corral/redis";
+ * await using pool = createRedisPool({ max: 4 });
+ * await moveOnAfter(100, async (signal) => {
+ *   for (;;) {
+ *     const job = await pool.use((conn, s) => conn.blpop("example:jobs", { signal: s }), { signal });
+ *     console.log("got", job?.element);
+ *   }
+ * });
+ * console.assert(pool.stats.borrowed === 0);
+ * ```
  *
  * @module
  */
@@ -25,3 +52,5 @@ export {
 } from "./transaction.ts";
 export { createSemaphore, RedisSemaphore, type SemaphoreAcquireOptions, type SemaphoreOptions } from "./semaphore.ts";
 export { Permit, PermitLostError } from "./permit.ts";
+export { createRedisPool, type RedisPoolOptions } from "./pool.ts";
+export { clusterLimit, type LimitedLifecycle, type ResourceLifecycle } from "./cluster-limit.ts";

@@ -9,6 +9,16 @@
  * its lease expired before it could be renewed (the process stalled, or Redis
  * was unreachable for longer than the lease), so another process may hold
  * the slot now.
+ *
+ * @example Stop work when the slot is lost
+ * ```ts
+ * import { createSemaphore, PermitLostError } from "@corral/redis";
+ * await using sem = createSemaphore({ name: `example:${crypto.randomUUID()}`, limit: 1 });
+ * await using permit = await sem.acquire();
+ * permit.signal.addEventListener("abort", () => {
+ *   if (permit.signal.reason instanceof PermitLostError) console.error("slot lost: stop writing");
+ * });
+ * ```
  */
 export class PermitLostError extends Error {
   override get name(): string {
@@ -31,6 +41,17 @@ export interface PermitOwner {
  *
  * Releasing is idempotent and never rejects: when Redis cannot be reached,
  * the slot frees itself as the lease expires.
+ *
+ * @example Hold a permit for a block
+ * ```ts
+ * import { createSemaphore } from "@corral/redis";
+ * await using sem = createSemaphore({ name: `example:${crypto.randomUUID()}`, limit: 1 });
+ * {
+ *   await using permit = await sem.acquire();
+ *   console.assert(sem.held === 1 && !permit.lost);
+ * }
+ * console.assert(sem.held === 0);
+ * ```
  */
 export class Permit implements AsyncDisposable {
   /** The holder id stored in Redis (unique per acquisition). */

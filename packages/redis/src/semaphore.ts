@@ -52,6 +52,19 @@ const WHAT = "create semaphore";
  * A Redis-backed counting semaphore. Create it with
  * {@linkcode createSemaphore}; close it when done (held permits are
  * released, waiting acquires reject).
+ *
+ * @example Two slots, a third caller waits
+ * ```ts
+ * import { TimeoutError } from "@corral/core";
+ * import { createSemaphore } from "@corral/redis";
+ * await using sem = createSemaphore({ name: `example:${crypto.randomUUID()}`, limit: 2 });
+ * const a = await sem.acquire();
+ * const b = await sem.acquire();
+ * const error = await sem.acquire({ timeout: 50 }).catch((e) => e);
+ * console.assert(error instanceof TimeoutError);
+ * await a.release();
+ * await b.release();
+ * ```
  */
 export class RedisSemaphore implements AsyncDisposable {
   /** The semaphore's name. */
@@ -167,11 +180,11 @@ export class RedisSemaphore implements AsyncDisposable {
    * @throws the signal's reason when aborted; {@linkcode TimeoutError} on timeout;
    * an `Error` when the semaphore is closed meanwhile
    * @example Hold one of 8 cluster-wide slots
-   * ```ts ignore
+   * ```ts
    * import { createSemaphore } from "@corral/redis";
-   * await using sem = createSemaphore({ name: "reports", limit: 8 });
+   * await using sem = createSemaphore({ name: "example:reports", limit: 8 });
    * await using permit = await sem.acquire({ timeout: 5000 });
-   * await render(permit.signal);
+   * console.assert(!permit.signal.aborted); // aborts if the lease is ever lost
    * ```
    */
   async acquire(options?: SemaphoreAcquireOptions): Promise<Permit> {
@@ -246,12 +259,16 @@ export class RedisSemaphore implements AsyncDisposable {
  * @param options the name, the limit, the lease length and where Redis is
  * @returns the semaphore
  * @throws {TypeError} / {RangeError} for bad options, naming the option
- * @example
- * ```ts ignore
+ * @example Limit a job to 2 concurrent runs across every process
+ * ```ts
  * import { createSemaphore } from "@corral/redis";
- * const sem = createSemaphore({ name: "pg-connections", limit: 50, ttl: 10_000 });
- * const permit = await sem.acquire({ signal });
- * try { await work(); } finally { await permit.release(); }
+ * const sem = createSemaphore({ name: "example:exports", limit: 2, ttl: 10_000 });
+ * const permit = await sem.acquire({ signal: AbortSignal.timeout(5000) });
+ * try {
+ *   console.assert((await sem.count()) >= 1);
+ * } finally {
+ *   await permit.release();
+ * }
  * await sem.close();
  * ```
  */

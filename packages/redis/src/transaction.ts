@@ -88,13 +88,15 @@ async function attempt<R>(
  * @param options `watch`, `retries`, `signal`
  * @returns what `EXEC` returned, or `undefined` when `fn` gave up
  * @throws `WatchError` (from `redis`) when every attempt conflicted; the signal's reason when cancelled
- * @example Increment a counter without losing concurrent updates
- * ```ts ignore
- * import { transaction } from "@corral/redis";
- * await transaction(pool, async (client) => {
- *   const n = Number(await client.get("hits") ?? 0);
- *   return client.multi().set("hits", String(n + 1));
- * }, { watch: "hits" });
+ * @example Double a counter without losing concurrent updates
+ * ```ts
+ * import { createRedisPool, transaction } from "@corral/redis";
+ * await using pool = createRedisPool({ max: 2 });
+ * const replies = await transaction(pool, async (client) => {
+ *   const n = Number(await client.get("example:hits") ?? 1);
+ *   return client.multi().set("example:hits", String(n * 2)).expire("example:hits", 60);
+ * }, { watch: "example:hits" });
+ * console.assert(replies?.[0] === "OK");
  * ```
  */
 export function transaction<R>(

@@ -1,6 +1,11 @@
 // The whole Redis integration suite as a function of a tiny harness: each
 // runner's entry file (test/node, test/deno, test/bun) is a few lines.
+import * as corral from "@corral/core";
+import { checkDriver } from "@corral/conformance";
 import { connectionCases } from "./cases/connection.ts";
+import { poolCases } from "./cases/pool.ts";
+import { processCases } from "./cases/processes.ts";
+import { factories } from "./driver.ts";
 import { semaphoreCases } from "./cases/semaphore.ts";
 import { transactionCases } from "./cases/transaction.ts";
 import { createRedisSuite, type RedisHarness } from "./harness.ts";
@@ -13,5 +18,8 @@ export function redisSuite(harness: RedisHarness): number {
   connectionCases(s);
   transactionCases(s);
   semaphoreCases(s);
-  return s.count;
+  poolCases(s);
+  processCases(s);
+  // The shared driver suite (DR-…), with the core itself as the module under test.
+  return s.count + checkDriver({ test: harness.test, corral }, factories);
 }

@@ -1,0 +1,111 @@
+/**
+ * `createRedisPool`: a corral `Pool` of dedicated Redis connections.
+ *
+ * @module
+ */
+
+import { createPool, type Pool, type PoolOptions } from "@corral/core";
+import type { CancelMode, RedisConnection } from "./connection.ts";
+import { connectSettings, open } from "./connect.ts";
+import { clusterLimit } from "./cluster-limit.ts";
+import { checkInt, checkOptions } from "./internal/check.ts";
+import type { RedisSemaphore } from "./semaphore.ts";
+
+/** Options for {@linkcode createRedisPool}: where to connect, plus every pool option but the callbacks. */
+export interface RedisPoolOptions
+  extends Partial<Omit<PoolOptions<RedisConnection>, "create" | "destroy" | "validate" | "reset" | "isBroken">> {
+  /** `redis[s]://…`. Default: `REDIS_URL`, else `redis://127.0.0.1:6379`. */
+  url?: string;
+  /** The database every connection uses (and returns to on release). */
+  database?: number;
+  /** A `CLIENT SETNAME` label for the pool's connections. */
+  name?: string;
+  /** Milliseconds to wait for each TCP connection. Default 10 000. */
+  connectTimeout?: number;
+  /** What a cancelled command does to its connection (see {@linkcode CancelMode}). Default `"destroy"`. */
+  cancel?: CancelMode;
+  /**
+   * Idle connections are `PING`ed before they are lent when idle at least
+   * this long (ms). Default 500. A connection already known dead is never lent.
+   */
+  pingAfterIdle?: number;
+  /**
+   * Makes every connection hold a permit of this semaphore, so `max` holds
+   * across every process sharing it (see {@linkcode clusterLimit}).
+   */
+  semaphore?: RedisSemaphore;
+}
+
+const WHAT = "create Redis pool";
+
+/** When each connection was last given back, for `pingAfterIdle`. */
+const releasedAt = new WeakMap<RedisConnection, number>();
+
+async function reset(conn: RedisConnection): Promise<void> {
+  if (conn.broken) throw new Error("The Redis connection is broken", { cause: conn.error });
+  if (conn.busy) throw new Error("A command was still in flight on the Redis connection when it was released");
+  if (conn.client.isPubSubActive) throw new Error("The Redis connection was left in subscriber mode");
+  // One round trip: both commands are written together. Inside a MULTI left
+  // open, UNWATCH would answer QUEUED — then the session is not clean.
+  const [unwatched] = await Promise.all([conn.client.unwatch(), conn.client.select(conn.database)]);
+  if (unwatched !== "OK") throw new Error(`The Redis connection was left inside MULTI (UNWATCH: ${unwatched})`);
+  releasedAt.set(conn, performance.now());
+}
+
+/**
+ * Creates a corral `Pool` of dedicated Redis connections, for what a
+ * multiplexed client cannot share: blocking commands (`BLPOP`, `BLMOVE`,
+ * `XREAD BLOCK`) and `WATCH`/`MULTI` transactions. Each lease's resource is
+ * a {@linkcode RedisConnection}.
+ *
+ * - Cancellation: a blocking call cancelled by its signal ends the command
+ *   on the server (the connection is destroyed, or in `cancel: "unblock"`
+ *   mode unblocked), so a connection is never lent with a command running.
+ * - Broken connections (`CLIENT KILL`, server restart) are noticed through
+ *   the socket's events, never lent again, and replaced.
+ * - Release resets the session: `UNWATCH` and back to the pool's database;
+ *   a connection left in subscriber mode or inside `MULTI` is destroyed.
+ * - An error from `use()`'s function destroys the connection only when the
+ *   connection is broken or still busy; a Redis error reply does not.
+ *
+ * @param options where to connect, pool limits, cancellation mode, semaphore
+ * @returns the pool (close it, or `await using`)
+ * @throws {TypeError} / {RangeError} for bad options, naming the option
+ * @example A worker popping jobs, cancellable
+ * ```ts
+ * import { moveOnAfter } from "@corral/core";
+ * import { createRedisPool } from "@corral/redis";
+ * await using pool = createRedisPool({ max: 4 });
+ * // Gives up after 50 ms: the BLPOP ends on the server, the slot is free again.
+ * const job = await moveOnAfter(50, (signal) => pool.use((conn, s) => conn.blpop("example:jobs", { signal: s }), { signal }));
+ * console.assert(job === undefined && pool.stats.borrowed === 0);
+ * ```
+ */
+export function createRedisPool(options?: RedisPoolOptions): Pool<RedisConnection> {
+  checkOptions(WHAT, options);
+  const { url, database, name, connectTimeout, cancel, pingAfterIdle, semaphore, ...pool } = options ?? {};
+  const settings = connectSettings(WHAT, { url, database, name, connectTimeout, cancel });
+  const pingAfter = pingAfterIdle === undefined ? 500 : checkInt(WHAT, "pingAfterIdle", pingAfterIdle, 0);
+  if (semaphore !== undefined && typeof semaphore?.acquire !== "function") {
+    throw new TypeError(`Cannot ${WHAT} as 'semaphore' must be a RedisSemaphore`);
+  }
+  const lifecycle = {
+    create: (signal: AbortSignal) => open(settings, signal),
+    destroy: (conn: RedisConnection) => conn.close(),
+    async validate(conn: RedisConnection, signal: AbortSignal): Promise<boolean> {
+      if (conn.broken) return false;
+      if (performance.now() - (releasedAt.get(conn) ?? 0) < pingAfter) return true;
+      return (await conn.call((client) => client.ping(), { signal })) === "PONG";
+    },
+  };
+  return createPool<RedisConnection>({
+    max: 10,
+    // Every borrow consults validate(), which answers at once unless the
+    // connection is dead or idle past pingAfterIdle.
+    validateAfterIdle: 0,
+    ...pool,
+    ...(semaphore === undefined ? lifecycle : clusterLimit(semaphore, lifecycle)),
+    reset,
+    isBroken: (_error, conn) => conn.broken || conn.busy,
+  });
+}
