@@ -4,7 +4,32 @@
  * @module
  */
 
-/** Options for {@linkcode createPool}. Durations are in milliseconds; `Infinity` turns a limit off. */
+/**
+ * Options for {@linkcode createPool}. Durations are in milliseconds;
+ * `Infinity` turns a limit off. Every option is checked when the pool is
+ * made: a wrong type or an unknown name is a `TypeError`, a value out of
+ * range a `RangeError`, each naming the option and the value.
+ *
+ * @example asyncpg's create_pool(min_size=2, max_size=10, max_queries=50_000, max_inactive_connection_lifetime=300)
+ * ```ts
+ * import { createPool, type PoolOptions } from "@corral/core";
+ * interface Conn { close(): Promise<void>; query(sql: string): Promise<unknown> }
+ * const connect = (_signal: AbortSignal): Promise<Conn> =>
+ *   Promise.resolve({ close: () => Promise.resolve(), query: (sql) => Promise.resolve(sql) });
+ * const options: PoolOptions<Conn> = {
+ *   create: connect,
+ *   destroy: (conn) => conn.close(),
+ *   reset: (conn, signal) => signal.aborted ? undefined : conn.query("discard all"),
+ *   min: 2,
+ *   max: 10,
+ *   maxUses: 50_000,
+ *   idleTimeout: 300_000,
+ * };
+ * const pool = createPool(options);
+ * await pool.ready();
+ * await pool.close();
+ * ```
+ */
 export interface PoolOptions<T> {
   /**
    * Makes one resource. `signal` aborts when nobody needs it any more (the
@@ -80,7 +105,20 @@ export interface CloseOptions {
   timeout?: number;
 }
 
-/** A snapshot of a pool's numbers, from {@linkcode Pool.stats}. */
+/**
+ * A snapshot of a pool's numbers, from {@linkcode Pool.stats}. Always
+ * `size = creating + idle + borrowed + maintaining <= max` and
+ * `created - destroyed = idle + borrowed + maintaining`.
+ *
+ * @example A health endpoint
+ * ```ts
+ * import { createPool, type PoolStats } from "@corral/core";
+ * const pool = createPool({ create: () => ({}), max: 4 });
+ * const health = (s: PoolStats) => ({ busy: s.borrowed / 4, waiting: s.pending, timeouts: s.timeouts });
+ * console.assert(health(pool.stats).busy === 0);
+ * await pool.close();
+ * ```
+ */
 export interface PoolStats {
   /** Every resource counting toward `max`: `creating + idle + borrowed + maintaining`. */
   size: number;

@@ -35,29 +35,18 @@
  * @module
  */
 
-import { checkOptionalTime, checkOptions, checkSignal, describe } from "./internal/validate.ts";
-import { type CancelNode, nodeOf, Watcher } from "./internal/cancel-node.ts";
+import { checkOptionalTime, checkOptions, checkSignal } from "./internal/validate.ts";
+import type { CancelNode } from "./internal/cancel-node.ts";
 import { PoolCore, reasonOf } from "./internal/pool-core.ts";
 import { resolvePoolOptions } from "./internal/pool-options.ts";
+import { use } from "./internal/pool-use.ts";
 import { EVENT_BITS } from "./internal/pool-state.ts";
 import type { Lease } from "./lease.ts";
 import { PoolEvent, type PoolEventType } from "./pool-event.ts";
 import type { AcquireOptions, CloseOptions, PoolOptions, PoolStats, ReadyOptions, UseOptions } from "./pool-types.ts";
-import { ambientNode, hooks } from "./runtime.ts";
+import { ambientNode } from "./runtime.ts";
 
 const CLOSE_TIMEOUT = 5_000;
-
-/** Cancels a use()'s signal when the caller's signal aborts. */
-class Link extends Watcher {
-  readonly #node: { cancel(reason: unknown): unknown };
-  constructor(node: { cancel(reason: unknown): unknown }) {
-    super();
-    this.#node = node;
-  }
-  onAbort(reason: unknown): void {
-    this.#node.cancel(reason);
-  }
-}
 
 /**
  * A pool of resources of type `T`. Make one with {@linkcode createPool}.
@@ -100,6 +89,16 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * @throws {PoolClosedError} once `close()` or `terminate()` has started (also while waiting)
    * @throws {TimeoutError} when no resource came in time (`cause`: the last create error, if creates fail)
    * @throws the signal's reason when it aborts, or a create error that reached this acquire
+   * @example Giving up on a wait
+   * ```ts
+   * import { createPool } from "@corral/core";
+   * const pool = createPool({ create: () => ({}), max: 1 });
+   * const held = await pool.acquire();
+   * const error = await pool.acquire({ signal: AbortSignal.abort(new Error("user left")) }).catch((e) => e);
+   * console.assert(error.message === "user left");
+   * await held.release();
+   * await pool.close();
+   * ```
    */
   acquire(options?: AcquireOptions): Promise<Lease<T>> {
     return this.#core.acquireWith(options);
@@ -117,7 +116,7 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * @param options as for `acquire`
    * @returns `fn`'s value
    * @throws whatever `acquire` or `fn` throws
-   * @example
+   * @example A failing body destroys the resource
    * ```ts
    * import { createPool } from "@corral/core";
    * const pool = createPool({ create: () => ({ n: 0 }), max: 1 });
@@ -127,40 +126,11 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * await pool.close();
    * ```
    */
-  async use<R>(
+  use<R>(
     fn: (resource: T, signal: AbortSignal) => R | PromiseLike<R>,
     options?: UseOptions,
   ): Promise<Awaited<R>> {
-    if (typeof fn !== "function") {
-      throw new TypeError(`Cannot use pool as 'fn' must be a function: received ${describe(fn)}`);
-    }
-    const target = (options as UseOptions | undefined)?.signal ?? ambientNode();
-    const lease = await this.#core.acquireWith(options);
-    const resource = lease.resource;
-    const signal = lease.signal;
-    const node = nodeOf(signal)!;
-    let link: Link | undefined;
-    if (target !== undefined) {
-      link = new Link(node);
-      const reason = link.attach(target);
-      if (reason !== undefined) node.cancel(reason);
-    }
-    let value: Awaited<R>;
-    try {
-      const context = hooks.context;
-      value = await (context === undefined ? fn(resource, signal) : context.run(node, () => fn(resource, signal)));
-    } catch (error) {
-      link?.detach();
-      let broken = true;
-      try {
-        broken = this.#core.s.isBroken(error, resource) !== false;
-      } catch { /* a failing isBroken counts as broken */ }
-      await (broken ? lease.destroy(error) : lease.release());
-      throw error;
-    }
-    link?.detach();
-    await lease.release();
-    return value;
+    return use(this.#core, fn, options);
   }
 
   /**
@@ -168,6 +138,14 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    *
    * @param options `signal` to stop waiting
    * @throws the create error when filling to `min` failed; `PoolClosedError` once closing
+   * @example Fail fast at start-up
+   * ```ts
+   * import { createPool } from "@corral/core";
+   * const pool = createPool({ create: () => Promise.reject(new Error("bad password")), min: 1, max: 2 });
+   * const error = await pool.ready().catch((e) => e);
+   * console.assert(error.message === "bad password");
+   * await pool.close();
+   * ```
    */
   ready(options?: ReadyOptions): Promise<void> {
     let target: AbortSignal | CancelNode | undefined;
@@ -187,6 +165,15 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * @param options `timeout`: how long borrowers get before their lease signals are cancelled (default 5,000 ms)
    * @returns a promise that resolves once every resource is destroyed
    * @throws {TypeError} / {RangeError} for a bad `timeout` (the promise rejects; the pool stays open)
+   * @example A deadline for the borrowers
+   * ```ts
+   * import { createPool, PoolClosedError, sleep } from "@corral/core";
+   * const pool = createPool({ create: () => ({}), max: 1, cleanupTimeout: 100 });
+   * const work = pool.use((_conn, signal) => sleep(60_000, { signal })).catch((e) => e);
+   * await sleep(1);
+   * await pool.close({ timeout: 10 }); // the borrower's signal aborts after 10 ms
+   * console.assert((await work) instanceof PoolClosedError);
+   * ```
    */
   close(options?: CloseOptions): Promise<void> {
     let timeout: number;
@@ -205,6 +192,14 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * During a `close()`, cuts it short; both return the same promise.
    *
    * @returns a promise that resolves once every resource is destroyed
+   * @example
+   * ```ts
+   * import { createPool } from "@corral/core";
+   * const pool = createPool({ create: () => ({}), max: 1 });
+   * const lease = await pool.acquire();
+   * await pool.terminate();
+   * console.assert(!lease.active && pool.stats.size === 0);
+   * ```
    */
   terminate(): Promise<void> {
     return this.#core.terminate();
@@ -215,7 +210,20 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
     return this.close();
   }
 
-  /** A fresh snapshot of the pool's numbers. */
+  /**
+   * A fresh snapshot of the pool's numbers; see {@linkcode PoolStats}.
+   *
+   * @example
+   * ```ts
+   * import { createPool } from "@corral/core";
+   * const pool = createPool({ create: () => ({}), max: 2 });
+   * const lease = await pool.acquire();
+   * const { size, borrowed, idle } = pool.stats;
+   * console.assert(size === 1 && borrowed === 1 && idle === 0);
+   * await lease.release();
+   * await pool.close();
+   * ```
+   */
   get stats(): PoolStats {
     return this.#core.snapshot();
   }
@@ -247,7 +255,7 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
  * @returns the pool
  * @throws {TypeError} when an option has the wrong type or is unknown
  * @throws {RangeError} when a value is out of range (`min > max` names `min`)
- * @example
+ * @example Keeping two connections warm
  * ```ts
  * import { createPool } from "@corral/core";
  * let next = 0;

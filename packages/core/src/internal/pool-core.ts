@@ -69,7 +69,11 @@ export class PoolCore<T> extends PoolLifecycle<T> {
     return this.acquire(signal, timeout);
   }
 
-  enqueue(target: CancelNode | AbortSignal | undefined, timeout: number | undefined, stack: string | undefined) {
+  enqueue(
+    target: CancelNode | AbortSignal | undefined,
+    timeout: number | undefined,
+    stack: string | undefined,
+  ): Promise<Lease<T>> {
     return new Promise<Lease<T>>((resolve, reject) => {
       const ms = timeout ?? this.s.acquireTimeout;
       if (ms <= 0) {

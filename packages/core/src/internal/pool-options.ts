@@ -25,8 +25,21 @@ export interface PoolSettings<T> {
   maxRetryDelay: number;
 }
 
+type Defaulted =
+  | "min"
+  | "acquireTimeout"
+  | "idleTimeout"
+  | "validateAfterIdle"
+  | "maxLifetime"
+  | "maxLifetimeJitter"
+  | "maxUses"
+  | "leakTimeout"
+  | "cleanupTimeout"
+  | "retryDelay"
+  | "maxRetryDelay";
+
 /** The defaults, in milliseconds where they are durations. */
-export const DEFAULTS = {
+export const DEFAULTS: Readonly<Record<Defaulted, number>> = {
   min: 0,
   acquireTimeout: 30_000,
   idleTimeout: 30_000,
@@ -38,7 +51,7 @@ export const DEFAULTS = {
   cleanupTimeout: 5_000,
   retryDelay: 20,
   maxRetryDelay: 2_000,
-} as const;
+};
 
 const KNOWN: ReadonlySet<string> = new Set([
   "create",
@@ -95,14 +108,14 @@ export function resolvePoolOptions<T>(options: unknown): PoolSettings<T> {
   if (min > max) {
     throw new RangeError(`Cannot ${WHAT} as 'min' must be <= 'max' (${max}): received ${min}`);
   }
-  let maxLifetime: number = DEFAULTS.maxLifetime;
+  let maxLifetime = DEFAULTS.maxLifetime;
   if (o.maxLifetime !== undefined) {
     maxLifetime = checkTime(WHAT, "maxLifetime", o.maxLifetime);
     if (maxLifetime <= 0) {
       throw new RangeError(`Cannot ${WHAT} as 'maxLifetime' must be > 0: received ${maxLifetime}`);
     }
   }
-  let jitter: number = DEFAULTS.maxLifetimeJitter;
+  let jitter = DEFAULTS.maxLifetimeJitter;
   if (o.maxLifetimeJitter !== undefined) {
     jitter = checkTime(WHAT, "maxLifetimeJitter", o.maxLifetimeJitter);
     if (jitter < 0 || jitter > 1) {
