@@ -79,7 +79,19 @@ export interface PoolOptions<T> {
   maxRetryDelay?: number;
 }
 
-/** Options for {@linkcode Pool.acquire}. */
+/**
+ * Options for {@linkcode Pool.acquire}.
+ *
+ * @example A request handler's acquire: bounded, and cancelled with the request
+ * ```ts
+ * import { createPool } from "@corral/core";
+ * const pool = createPool({ create: () => ({}), max: 1 });
+ * const request = new AbortController();
+ * const lease = await pool.acquire({ signal: request.signal, timeout: 2_000 });
+ * await lease.release();
+ * await pool.close();
+ * ```
+ */
 export interface AcquireOptions {
   /** Stop waiting when this aborts (rejects with its reason). Defaults to the ambient `currentSignal()`. */
   signal?: AbortSignal;
@@ -90,13 +102,32 @@ export interface AcquireOptions {
 /** Options for {@linkcode Pool.use}: those of `acquire`; `signal` also cancels `fn`. */
 export type UseOptions = AcquireOptions;
 
-/** Options for {@linkcode Pool.ready}. */
+/**
+ * Options for {@linkcode Pool.ready}.
+ *
+ * @example Start-up with a deadline
+ * ```ts
+ * import { createPool } from "@corral/core";
+ * const pool = createPool({ create: () => ({}), min: 1, max: 1 });
+ * await pool.ready({ signal: AbortSignal.timeout(5_000) });
+ * await pool.close();
+ * ```
+ */
 export interface ReadyOptions {
   /** Stop waiting when this aborts. Defaults to the ambient `currentSignal()`. */
   signal?: AbortSignal;
 }
 
-/** Options for {@linkcode Pool.close}. */
+/**
+ * Options for {@linkcode Pool.close}.
+ *
+ * @example Shutting down within a budget
+ * ```ts
+ * import { createPool } from "@corral/core";
+ * const pool = createPool({ create: () => ({}), max: 1, cleanupTimeout: 1_000 });
+ * await pool.close({ timeout: 2_000 }); // borrowers get 2 s, then their signals abort, then 1 s more
+ * ```
+ */
 export interface CloseOptions {
   /**
    * How long to wait for borrowers to give their leases back before their
