@@ -29,8 +29,6 @@ export interface TaskAccess {
   drop<T>(task: Task<T>): void;
   /** True while the task waits in the queue. */
   queued<T>(task: Task<T>): boolean;
-  /** The reason the task's own node was cancelled with, if it has one. */
-  reason<T>(task: Task<T>): unknown;
 }
 
 /** @internal See {@linkcode TaskAccess}. */
@@ -71,7 +69,6 @@ export class Task<T = unknown> implements PromiseLike<T> {
     taskAccess.run = (task) => task.#run();
     taskAccess.drop = (task) => task.#drop();
     taskAccess.queued = (task) => task.#state === QUEUED;
-    taskAccess.reason = (task) => task.#node?.reason;
   }
 
   /**

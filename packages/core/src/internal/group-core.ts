@@ -149,6 +149,11 @@ export class GroupCore extends CancelNode {
         const task = queue[this.head]!;
         queue[this.head++] = undefined as unknown as Task;
         if (!taskAccess.queued(task)) continue;
+        // Cancelled meanwhile (the cancel normally empties the queue itself).
+        if (this.reason !== undefined) {
+          taskAccess.drop(task);
+          continue;
+        }
         this.running++;
         taskAccess.run(task);
         queue = this.queue;
