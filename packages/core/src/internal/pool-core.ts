@@ -103,7 +103,7 @@ export class PoolCore<T> extends PoolLifecycle<T> {
     w.detach();
     if (timedOut) {
       this.timeouts++;
-      reason = this.timeoutError(w.deadline - w.enqueuedAt);
+      reason = this.timeoutError(w.ms);
     }
     w.reject(reason);
     if (this.state === OPEN) this.trimCreates(w, reason);

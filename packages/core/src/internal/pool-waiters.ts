@@ -31,6 +31,8 @@ export class Waiter<T> extends Watcher implements TimerEntry {
   /** True iff on the queue; a waiter leaves the queue exactly once (served, aborted, timed out, closed). */
   queued = false;
   enqueuedAt = 0;
+  /** How long it may wait, in ms (for the TimeoutError's message: deadline - enqueuedAt is not exact in floating point). */
+  ms: number = Infinity;
   /** True when it has its own timeout (and so its own timer). */
   own = false;
   /** The create started on its behalf, while in flight. */
@@ -84,6 +86,7 @@ export class WaitQueue<T> implements TimerEntry {
     else this.tail.qNext = w;
     this.tail = w;
     this.size++;
+    w.ms = ms;
     w.deadline = t + ms;
     if (ms === Infinity) return;
     if (own) {
