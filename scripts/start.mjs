@@ -1,14 +1,29 @@
 #!/usr/bin/env node
-// `npm start`: the main job. Until the sample apps land this runs a short
-// cancellation demo on Node 24 straight from source (type stripping and the
-// "@corral/source" export condition).
+// `npm start`: the main job — the Node job worker (apps/node-worker) on a
+// demo batch. With DATABASE_URL / REDIS_URL set it uses those servers;
+// without them it runs on embedded defaults (PGlite on a local socket, the
+// queue in that database). It runs from source on Node 24 (type stripping,
+// the "@corral/source" export condition).
+// `npm run start:deno` / `npm run start:bun` run the same job on those runtimes.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { root, runtimes } from "./lib/runtimes.mjs";
 
-const { node24 } = runtimes();
-const r = spawnSync(node24, ["--conditions=@corral/source", "--no-warnings", join(root, "scripts/demo.ts")], {
+const which = process.argv[2] ?? "node";
+const bins = runtimes();
+const commands = {
+  node: [bins.node24, ["--conditions=@corral/source", "--no-warnings", "apps/node-worker/src/main.ts"]],
+  deno: [bins.deno, ["run", "-A", "apps/deno-worker/src/main.ts"]],
+  bun: [bins.bun, ["--conditions=@corral/source", "apps/bun-worker/src/main.ts"]],
+};
+const [cmd, args] = commands[which] ?? [];
+if (!cmd) {
+  console.error(`usage: start.mjs [node|deno|bun]`);
+  process.exit(2);
+}
+const r = spawnSync(cmd, args, {
   stdio: "inherit",
   cwd: root,
+  env: { DEMO_JOBS: "200", WORKER_ID: `${which}-demo`, ...process.env },
 });
-process.exit(r.status ?? 1);
+process.exit(r.status ?? (r.signal === "SIGINT" ? 130 : 143));

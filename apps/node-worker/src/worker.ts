@@ -1,0 +1,129 @@
+// The job loop. Jobs run in a TaskGroup inside a *shielded* scope: a shutdown
+// signal stops the intake at once, but jobs already in flight get `drainMs`
+// to finish (the scope's deadline is set when the signal arrives). A job that
+// does not finish is put back on the queue in a shielded cleanup, so no job
+// is lost; one that finished twice (after a crash) is recorded once.
+import { CancelScope, now, shield, sleep, TaskGroup } from "@corral/node";
+import type { Config } from "./config.ts";
+import type { Job, Queue } from "./queue.ts";
+
+export interface Counters {
+  done: number;
+  inFlight: number;
+  failed: number;
+  requeued: number;
+  duplicates: number;
+}
+
+export interface WorkOptions {
+  config: Config;
+  queue: Queue;
+  /** Records a job's result exactly once (a transaction keyed by job id); false when it was already recorded. */
+  record: (job: Job, result: string, signal: AbortSignal) => Promise<boolean>;
+  counters: Counters;
+}
+
+/** Pretend work: a little CPU and a little waiting, cancellable. */
+async function compute(job: Job, workMs: number, signal: AbortSignal): Promise<string> {
+  await sleep(Math.random() * workMs, { signal });
+  let h = 2166136261;
+  for (const ch of `${job.id}:${job.n}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  return (h >>> 0).toString(16);
+}
+
+/** A counting gate: at most `size` holders; `acquire` waits, cancellably. */
+class Slots {
+  #free: number;
+  #waiters: (() => void)[] = [];
+  constructor(size: number) {
+    this.#free = size;
+  }
+  async acquire(signal: AbortSignal): Promise<void> {
+    while (this.#free === 0) {
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(signal.reason);
+        if (signal.aborted) return onAbort();
+        signal.addEventListener("abort", onAbort, { once: true });
+        this.#waiters.push(() => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        });
+      });
+    }
+    this.#free--;
+  }
+  release(): void {
+    this.#free++;
+    this.#waiters.shift()?.();
+  }
+}
+
+export async function work(signal: AbortSignal, options: WorkOptions): Promise<void> {
+  const { config, queue, record, counters } = options;
+  const jobs = new CancelScope({ shield: true });
+  const drain = () => (jobs.deadline = now() + config.drainMs);
+  signal.addEventListener("abort", drain, { once: true });
+  const slots = new Slots(config.concurrency);
+
+  async function handle(job: Job, jobSignal: AbortSignal): Promise<void> {
+    let recorded = false;
+    try {
+      const result = await compute(job, config.workMs, jobSignal);
+      if (!(await record(job, result, jobSignal))) counters.duplicates++;
+      recorded = true;
+      await queue.ack(job, jobSignal);
+      counters.done++;
+    } catch (error) {
+      // Not finished (cancelled by the drain deadline, or failed): put the job
+      // back. Recorded but not acknowledged: acknowledge it. Either way the
+      // cleanup is shielded, and bounded.
+      await shield((s) => (recorded ? queue.ack(job, s) : queue.requeue(job, s)), { timeout: 5_000 });
+      if (recorded) counters.done++;
+      else counters.requeued++;
+      if (!jobSignal.aborted) {
+        counters.failed++;
+        console.error(`job ${job.id} failed:`, error);
+      }
+    } finally {
+      counters.inFlight--;
+      slots.release();
+    }
+  }
+
+  try {
+    await jobs.run(async (jobsSignal) => {
+      await using group = new TaskGroup({ signal: jobsSignal, name: "jobs" });
+      try {
+        while (!signal.aborted) {
+          await slots.acquire(signal);
+          let job: Job | null;
+          try {
+            job = await queue.take(1_000, signal);
+          } catch (error) {
+            slots.release();
+            throw error;
+          }
+          if (job === null) {
+            slots.release();
+            if (config.exitWhenIdle && counters.inFlight === 0 && (await queue.depth(signal)).queued === 0) break;
+            continue;
+          }
+          counters.inFlight++;
+          const taken = job;
+          group.spawn((jobSignal) => handle(taken, jobSignal), { name: `job ${taken.id}` });
+        }
+      } catch (error) {
+        if (!signal.aborted) throw error;
+        // The intake was cancelled by shutdown: in-flight jobs drain below.
+      }
+      await group.join();
+    });
+  } finally {
+    signal.removeEventListener("abort", drain);
+    // A take cancelled mid-flight may have moved a job into processing after
+    // its reply was lost; nothing of ours is in flight now, so whatever is
+    // left in our processing list goes back to the queue.
+    const back = await shield((s) => queue.recover(s), { timeout: 5_000 });
+    counters.requeued += back;
+  }
+}
