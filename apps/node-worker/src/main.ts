@@ -22,6 +22,8 @@ await run(async (signal) => {
   // reverse order, on success, failure and shutdown alike: progress, status
   // server, Redis pool, PostgreSQL pool, embedded database.
   await using stack = new ExitStack();
+  // Registered first, so it runs last: everything below has been closed.
+  stack.defer(() => console.log("resources closed"));
 
   let databaseUrl = config.databaseUrl;
   if (databaseUrl === undefined) {
