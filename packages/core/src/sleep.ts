@@ -72,7 +72,7 @@ export function sleep(ms: number, options?: WaitOptions): Promise<void> {
   }
   if (ms <= 0) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
-    const sleeper = new Sleeper(now() + ms, resolve, reject);
+    const sleeper = new Sleeper(ms === Infinity ? Infinity : now() + ms, resolve, reject);
     if (target !== undefined) sleeper.attach(target);
     if (ms !== Infinity) schedule(sleeper);
   });
