@@ -6,7 +6,6 @@
 // the "@corral/source" export condition).
 // `npm run start:deno` / `npm run start:bun` run the same job on those runtimes.
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { root, runtimes } from "./lib/runtimes.mjs";
 
 const which = process.argv[2] ?? "node";

@@ -25,8 +25,8 @@
  */
 
 export {
-  Cancelled,
   type CancelKind,
+  Cancelled,
   type CancelledOptions,
   PoolClosedError,
   SuppressedError,
