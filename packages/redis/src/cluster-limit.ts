@@ -91,7 +91,8 @@ export function clusterLimit<T>(semaphore: RedisSemaphore, lifecycle: ResourceLi
       }
     },
     async validate(resource, signal) {
-      if (permits.get(resource as object)?.lost !== false) return false;
+      // Lost, or released by the semaphore's close(): either way the slot is not ours.
+      if (permits.get(resource as object)?.signal.aborted !== false) return false;
       return lifecycle.validate === undefined ? true : Boolean(await lifecycle.validate(resource, signal));
     },
   };

@@ -8,7 +8,7 @@
 import type { RedisClientType } from "redis";
 import { currentSignal } from "@corral/core";
 import { checkOptions, checkSignal, reasonOf } from "./internal/check.ts";
-import { interrupt } from "./internal/interrupt.ts";
+import { cancellable } from "./internal/interrupt.ts";
 import { releaseUnblocker, type Unblocker } from "./internal/unblocker.ts";
 import { keeping, seconds, side } from "./internal/blocking.ts";
 import type {
@@ -131,38 +131,13 @@ export class RedisConnection implements AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (signal === undefined) return work;
-    const keep = options?.keep;
-    const aborted = signal;
     this.#inFlight++;
-    return new Promise<T>((resolve, reject) => {
-      let cancelled = false;
-      const onAbort = () => {
-        cancelled = true;
-        interrupt(this, work).then(() => {
-          this.#inFlight--;
-          work.then(
-            (value) => (keep?.(value) ? resolve(value) : reject(reasonOf(aborted))),
-            () => reject(reasonOf(aborted)),
-          );
-        });
-      };
-      aborted.addEventListener("abort", onAbort, { once: true });
-      work.then(
-        (value) => {
-          if (cancelled) return;
-          aborted.removeEventListener("abort", onAbort);
-          this.#inFlight--;
-          resolve(value);
-        },
-        (error) => {
-          if (cancelled) return;
-          aborted.removeEventListener("abort", onAbort);
-          this.#inFlight--;
-          reject(error);
-        },
-      );
-    });
+    const call = signal === undefined ? work : cancellable(this, work, signal, options?.keep);
+    const done = () => {
+      this.#inFlight--;
+    };
+    call.then(done, done);
+    return call;
   }
 
   /**

@@ -39,6 +39,8 @@ export type {
   BlockingOptions,
   CallOptions,
   ListSide,
+  SemaphoreAcquireOptions,
+  SemaphoreOptions,
   StreamEntries,
   StreamOffset,
   XreadOptions,
@@ -50,7 +52,7 @@ export {
   type TransactionBody,
   type TransactionOptions,
 } from "./transaction.ts";
-export { createSemaphore, RedisSemaphore, type SemaphoreAcquireOptions, type SemaphoreOptions } from "./semaphore.ts";
+export { createSemaphore, RedisSemaphore } from "./semaphore.ts";
 export { Permit, PermitLostError } from "./permit.ts";
 export { createRedisPool, type RedisPoolOptions } from "./pool.ts";
 export { clusterLimit, type LimitedLifecycle, type ResourceLifecycle } from "./cluster-limit.ts";

@@ -90,7 +90,11 @@ export function createRedisPool(options?: RedisPoolOptions): Pool<RedisConnectio
     throw new TypeError(`Cannot ${WHAT} as 'semaphore' must be a RedisSemaphore`);
   }
   const lifecycle = {
-    create: (signal: AbortSignal) => open(settings, signal),
+    create: async (signal: AbortSignal) => {
+      const conn = await open(settings, signal);
+      releasedAt.set(conn, performance.now());
+      return conn;
+    },
     destroy: (conn: RedisConnection) => conn.close(),
     async validate(conn: RedisConnection, signal: AbortSignal): Promise<boolean> {
       if (conn.broken) return false;

@@ -9,42 +9,14 @@
  */
 
 import { abortable, CancelScope, sleep, TimeoutError } from "@corral/core";
-import { createClient } from "redis";
+import { ErrorReply } from "redis";
 import type { RedisClient } from "./connection.ts";
 import { checkInt, checkMs, checkOptions, checkSignal, checkString, reasonOf, resolveUrl } from "./internal/check.ts";
 import { ACQUIRE, COUNT } from "./internal/scripts.ts";
+import { LazyClient } from "./internal/lazy-client.ts";
 import { Renewer } from "./internal/renewer.ts";
 import type { Permit } from "./permit.ts";
-
-/** Options for {@linkcode createSemaphore}. */
-export interface SemaphoreOptions {
-  /** The semaphore's name; processes using the same name share its slots. */
-  name: string;
-  /** How many permits may be held at once, across every process. */
-  limit: number;
-  /** Where Redis is (ignored when `client` is given). Default: `REDIS_URL`, else `redis://127.0.0.1:6379`. */
-  url?: string;
-  /** A connected client to use instead of opening one; it is not closed by `close()`. */
-  client?: RedisClient;
-  /** Milliseconds a permit survives without renewal. Default 10 000. */
-  ttl?: number;
-  /** Milliseconds between renewals. Default `ttl / 3`; must be below `ttl`. */
-  renewInterval?: number;
-  /** First pause between attempts of a waiting `acquire` (ms, doubled up to `maxPollInterval`, jittered). Default 10. */
-  pollInterval?: number;
-  /** Longest pause between attempts (ms). Default 500. */
-  maxPollInterval?: number;
-  /** The sorted set's key prefix. Default `"corral:semaphore:"`. */
-  prefix?: string;
-}
-
-/** Options for {@linkcode RedisSemaphore.acquire}. */
-export interface SemaphoreAcquireOptions {
-  /** Stop waiting when it aborts (rejects with its reason). Defaults to the ambient `currentSignal()`. */
-  signal?: AbortSignal;
-  /** Milliseconds to wait for a slot before rejecting with `TimeoutError`. Default: no limit. */
-  timeout?: number;
-}
+import type { SemaphoreAcquireOptions, SemaphoreOptions } from "./types.ts";
 
 const WHAT = "create semaphore";
 
@@ -75,10 +47,7 @@ export class RedisSemaphore implements AsyncDisposable {
   readonly ttl: number;
   /** The Redis key of the holders' sorted set. */
   readonly key: string;
-  #url: string;
-  #own: boolean;
-  #client: RedisClient | undefined;
-  #connecting: Promise<RedisClient> | undefined;
+  #client: LazyClient;
   #poll: number;
   #maxPoll: number;
   #renewer: Renewer;
@@ -101,13 +70,13 @@ export class RedisSemaphore implements AsyncDisposable {
     const prefix = options.prefix ?? "corral:semaphore:";
     if (typeof prefix !== "string") throw new TypeError(`Cannot ${WHAT} as 'prefix' must be a string`);
     this.key = prefix + this.name;
-    this.#url = resolveUrl(WHAT, options.url);
+    const url = resolveUrl(WHAT, options.url);
     if (options.client !== undefined && typeof options.client?.eval !== "function") {
       throw new TypeError(`Cannot ${WHAT} as 'client' must be a redis client`);
     }
-    this.#own = options.client === undefined;
-    this.#client = options.client;
-    this.#renewer = new Renewer(this, renew, () => this.#connect());
+    const connectTimeout = checkMs(WHAT, "connectTimeout", options.connectTimeout ?? 10_000, 1);
+    this.#client = new LazyClient(url, options.client, connectTimeout);
+    this.#renewer = new Renewer(this, renew, () => this.#client.get());
   }
 
   /** How many permits this object holds right now. */
@@ -116,17 +85,7 @@ export class RedisSemaphore implements AsyncDisposable {
   }
 
   #connect(): Promise<RedisClient> {
-    if (this.#client) return Promise.resolve(this.#client);
-    if (this.#closing) return Promise.reject(this.#closedError());
-    this.#connecting ??= (async () => {
-      const client: RedisClient = createClient({ url: this.#url });
-      // Reconnects on its own; failures surface as rejected commands.
-      client.on("error", () => {});
-      await client.connect();
-      this.#client = client;
-      return client;
-    })().finally(() => (this.#connecting = undefined));
-    return this.#connecting;
+    return this.#closing ? Promise.reject(this.#closedError()) : this.#client.get();
   }
 
   #closedError(): Error {
@@ -194,7 +153,19 @@ export class RedisSemaphore implements AsyncDisposable {
       ? Infinity
       : checkMs("acquire", "timeout", options.timeout, -Infinity, true);
     if (signal?.aborted) throw reasonOf(signal);
-    const first = await this.#attempt(signal);
+    // While Redis is unreachable, a waiting acquire keeps trying (the last
+    // error becomes the TimeoutError's cause); error replies end it at once.
+    let unreachable: unknown;
+    const attempt = async (inner: AbortSignal | undefined): Promise<Permit | undefined> => {
+      try {
+        return await this.#attempt(inner);
+      } catch (error) {
+        if (error instanceof ErrorReply || this.#closing || inner?.aborted || timeout <= 0) throw error;
+        unreachable = error;
+        return undefined;
+      }
+    };
+    const first = await attempt(signal);
     if (first) return first;
     if (timeout <= 0) throw new TimeoutError(`Cannot acquire the semaphore "${this.name}": all ${this.limit} are held`);
     using scope = new CancelScope({ signal, timeout });
@@ -203,13 +174,14 @@ export class RedisSemaphore implements AsyncDisposable {
       const permit = await scope.run(async (inner) => {
         for (let pause = this.#poll;; pause = Math.min(pause * 2, this.#maxPoll)) {
           await sleep(pause * (0.5 + Math.random()), { signal: inner });
-          const got = await this.#attempt(inner);
+          const got = await attempt(inner);
           if (got) return got;
         }
       });
       if (permit) return permit;
       if (this.#closing) throw this.#closedError();
-      throw new TimeoutError(`Cannot acquire the semaphore "${this.name}" within ${timeout} ms`);
+      const cause = unreachable === undefined ? undefined : { cause: unreachable };
+      throw new TimeoutError(`Cannot acquire the semaphore "${this.name}" within ${timeout} ms`, cause);
     } catch (error) {
       if (signal?.aborted) throw reasonOf(signal);
       throw error;
@@ -242,9 +214,7 @@ export class RedisSemaphore implements AsyncDisposable {
     for (const scope of this.#waiters) scope.cancel("the semaphore was closed");
     await Promise.allSettled([...this.#attempts]);
     await this.#renewer.close(new Error(`The semaphore "${this.name}" was closed`));
-    await this.#connecting?.catch(() => {});
-    const client = this.#client;
-    if (this.#own && client?.isOpen) await client.close();
+    await this.#client.close();
   }
 
   /** Same as {@linkcode RedisSemaphore.close}, for `await using`. */

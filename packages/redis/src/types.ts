@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { RedisClient } from "./connection.ts";
+
 /** Options for {@linkcode RedisConnection.call}. */
 export interface CallOptions<T = unknown> {
   /** Cancels the call. Defaults to the ambient `currentSignal()`. */
@@ -53,3 +55,35 @@ export interface StreamOffset {
 
 /** What `XREAD` returned: entries per stream. */
 export type StreamEntries = Array<{ name: string; messages: Array<{ id: string; message: Record<string, string> }> }>;
+
+/** Options for `createSemaphore`. */
+export interface SemaphoreOptions {
+  /** The semaphore's name; processes using the same name share its slots. */
+  name: string;
+  /** How many permits may be held at once, across every process. */
+  limit: number;
+  /** Where Redis is (ignored when `client` is given). Default: `REDIS_URL`, else `redis://127.0.0.1:6379`. */
+  url?: string;
+  /** A connected client to use instead of opening one; it is not closed by `close()`. */
+  client?: RedisClient;
+  /** Milliseconds to wait for the first connection to Redis before an attempt fails. Default 10 000. */
+  connectTimeout?: number;
+  /** Milliseconds a permit survives without renewal. Default 10 000. */
+  ttl?: number;
+  /** Milliseconds between renewals. Default `ttl / 3`; must be below `ttl`. */
+  renewInterval?: number;
+  /** First pause between attempts of a waiting `acquire` (ms, doubled up to `maxPollInterval`, jittered). Default 10. */
+  pollInterval?: number;
+  /** Longest pause between attempts (ms). Default 500. */
+  maxPollInterval?: number;
+  /** The sorted set's key prefix. Default `"corral:semaphore:"`. */
+  prefix?: string;
+}
+
+/** Options for `RedisSemaphore.acquire`. */
+export interface SemaphoreAcquireOptions {
+  /** Stop waiting when it aborts (rejects with its reason). Defaults to the ambient `currentSignal()`. */
+  signal?: AbortSignal;
+  /** Milliseconds to wait for a slot before rejecting with `TimeoutError`. Default: no limit. */
+  timeout?: number;
+}

@@ -8,7 +8,7 @@ import { processCases } from "./cases/processes.ts";
 import { factories } from "./driver.ts";
 import { semaphoreCases } from "./cases/semaphore.ts";
 import { transactionCases } from "./cases/transaction.ts";
-import { createRedisSuite, type RedisHarness } from "./harness.ts";
+import { createRedisSuite, needsRedis, type RedisHarness } from "./harness.ts";
 
 export type { RedisHarness } from "./harness.ts";
 
@@ -21,5 +21,6 @@ export function redisSuite(harness: RedisHarness): number {
   poolCases(s);
   processCases(s);
   // The shared driver suite (DR-…), with the core itself as the module under test.
-  return s.count + checkDriver({ test: harness.test, corral }, factories);
+  const test = (name: string, fn: () => Promise<void>) => harness.test(name, needsRedis(fn));
+  return s.count + checkDriver({ test, corral }, factories);
 }

@@ -4,12 +4,14 @@
 // (the connection is idle and reusable) or the connection is destroyed. A
 // connection is never handed back while a command is still in flight.
 
+import { reasonOf } from "./check.ts";
 import type { Unblocker } from "./unblocker.ts";
 
 /** The parts of a connection that an interruption needs. */
 export interface Target {
   readonly id: number;
   readonly unblocker: Unblocker | undefined;
+  readonly broken: boolean;
   destroy(reason?: unknown): void;
 }
 
@@ -48,7 +50,7 @@ export async function interrupt(target: Target, work: Promise<unknown>, grace: n
     },
   );
   const unblocker = target.unblocker;
-  if (unblocker === undefined) {
+  if (unblocker === undefined || target.broken) {
     target.destroy(new Error("The blocking command was cancelled"));
     return done;
   }
@@ -74,4 +76,43 @@ export async function interrupt(target: Target, work: Promise<unknown>, grace: n
     pause = Math.min(pause * 2, 100);
   }
   return done;
+}
+
+/**
+ * `work`, unless `signal` aborts first: then the command is interrupted and
+ * the result rejects with the signal's reason once `work` has settled — or
+ * resolves with a late reply for which `keep(reply)` is true. The abort
+ * listener is removed as soon as `work` settles.
+ */
+export function cancellable<T>(
+  target: Target,
+  work: Promise<T>,
+  signal: AbortSignal,
+  keep: ((value: T) => boolean) | undefined,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let cancelled = false;
+    const onAbort = () => {
+      cancelled = true;
+      interrupt(target, work).then(() =>
+        work.then(
+          (value) => (keep?.(value) ? resolve(value) : reject(reasonOf(signal))),
+          () => reject(reasonOf(signal)),
+        )
+      );
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        if (cancelled) return;
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error) => {
+        if (cancelled) return;
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }

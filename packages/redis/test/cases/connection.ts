@@ -44,9 +44,11 @@ export function connectionCases(s: RedisSuite): void {
         await using conn = await connectRedis({ url: URL });
         equal(await conn.blpop(`${keys}empty`, { timeout: 20 }), null, "timeout");
         const waiting = conn.blpop([`${keys}q1`, `${keys}q2`]);
+        equal(conn.busy, true, "busy while a call waits");
         ok(await eventually(() => blockedIn(admin, conn.id, "blpop")), "blocked on the server");
         await admin.rPush(`${keys}q2`, "job");
         deepEqual(await waiting, { key: `${keys}q2`, element: "job" });
+        equal(conn.busy, false, "idle once it answered");
         await admin.rPush(`${keys}src`, ["a", "b"]);
         equal(await conn.blmove(`${keys}src`, `${keys}dst`, { from: "RIGHT", to: "LEFT" }), "b");
         equal(await conn.brpoplpush(`${keys}src`, `${keys}dst`), "a");
@@ -127,11 +129,12 @@ export function connectionCases(s: RedisSuite): void {
       withAdmin(async (admin, keys) => {
         const idle: RedisConnection = await connectRedis({ url: URL });
         const busy: RedisConnection = await connectRedis({ url: URL });
-        const popping = busy.blpop(`${keys}q`);
+        // Handle the rejection from the start: it may come before we look.
+        const popping = rejects(busy.blpop(`${keys}q`), Error);
         ok(await eventually(() => blockedIn(admin, busy.id, "blpop")));
         await admin.sendCommand(["CLIENT", "KILL", "ID", String(idle.id)]);
         await admin.sendCommand(["CLIENT", "KILL", "ID", String(busy.id)]);
-        const error = await rejects(popping, Error);
+        const error = await popping;
         ok(!/stop/.test(String(error)));
         ok(await eventually(() => idle.broken && busy.broken), "both noticed");
         ok(busy.error !== undefined, "the socket error is kept");

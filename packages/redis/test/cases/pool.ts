@@ -1,7 +1,7 @@
 // createRedisPool: cancellation, recovery from CLIENT KILL, reset on release,
 // transactions and a semaphore-limited pool, within one process.
-import { TimeoutError } from "@corral/core";
-import { createRedisPool, createSemaphore, type RedisConnection, transaction } from "../../src/mod.ts";
+import { createPool, TimeoutError } from "@corral/core";
+import { clusterLimit, createRedisPool, createSemaphore, type RedisConnection, transaction } from "../../src/mod.ts";
 import { deepEqual, equal, ok, rejects, throws } from "../assert.ts";
 import type { RedisSuite } from "../harness.ts";
 import { clientInfo, eventually, URL, withAdmin } from "../support.ts";
@@ -147,6 +147,38 @@ export function poolCases(s: RedisSuite): void {
         const lb2 = await later;
         equal(await sem.count(), 3);
         for (const lease of [la1, lb1, lb2]) await lease.release();
+      }),
+  );
+
+  s.case(
+    "CL-01",
+    "clusterLimit gives the permit back when create fails and replaces resources whose permit was lost",
+    () =>
+      withAdmin(async (admin, keys) => {
+        await using sem = createSemaphore({ name: "cl", prefix: keys, limit: 2, ttl: 300, url: URL });
+        let fail = true;
+        let made = 0;
+        await using pool = createPool({
+          max: 2,
+          validateAfterIdle: 0,
+          ...clusterLimit(sem, {
+            create: () => {
+              if (fail) throw new Error("create failed");
+              return { n: ++made };
+            },
+          }),
+        });
+        await rejects(pool.use(() => {}), Error, /create failed/);
+        equal(await sem.count(), 0, "the failed create's permit was released");
+        fail = false;
+        const first = await pool.use((r) => r);
+        equal(sem.held, 1, "the idle resource keeps its permit");
+        await admin.del(sem.key); // every lease gone: the permit will be lost at its next renewal
+        ok(await eventually(() => sem.held === 0), "the permit is lost");
+        const second = await pool.use((r) => r);
+        ok(second !== first, "a resource without a permit is replaced");
+        equal(await sem.count(), 1);
+        throws(() => clusterLimit(sem, {} as never), TypeError, /'create'/);
       }),
   );
 }

@@ -126,6 +126,18 @@ export function semaphoreCases(s: RedisSuite): void {
       await rejects(sem.acquire(), Error, /closed/);
     }));
 
+  s.case(
+    "SM-09",
+    "with Redis unreachable, attempts fail and waits time out with the cause; close does not hang",
+    async () => {
+      const sem = createSemaphore({ name: "s", limit: 1, url: "redis://127.0.0.1:1", connectTimeout: 200 });
+      await rejects(sem.tryAcquire(), Error, /Cannot reach Redis at 127\.0\.0\.1:1/);
+      const error = await rejects(sem.acquire({ timeout: 700 }), TimeoutError);
+      ok(/Cannot reach/.test(String((error as Error).cause)), `cause: ${(error as Error).cause}`);
+      await sem.close();
+    },
+  );
+
   s.case("SM-08", "bad semaphore options throw naming the option", () => {
     throws(() => createSemaphore({ name: "", limit: 1 }), TypeError, /'name'/);
     throws(() => createSemaphore({ name: "x", limit: 0 }), RangeError, /'limit'/);
