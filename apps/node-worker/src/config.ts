@@ -9,7 +9,7 @@ export interface Config {
   redisUrl: string | undefined;
   /** Stable across restarts: names this worker's processing list, so a restart recovers what a crash left there. */
   workerId: string;
-  /** Jobs run at once (the task group's `limit`). */
+  /** Jobs run at once (enforced by the intake's slot gate, before a job is taken). */
   concurrency: number;
   /** Port of the status server (0: any free port, printed at start). */
   port: number;

@@ -65,6 +65,16 @@ await run(async (signal) => {
   );
   console.log("ready");
 
+  // The summary is printed by the stack, after the progress line is closed
+  // (registered before it, so it runs after it).
+  stack.defer(() => {
+    const secs = (now() - started) / 1000;
+    console.log(
+      `summary: ${counters.done} done, ${counters.requeued} requeued, ${counters.failed} failed, ` +
+        `${counters.duplicates} already recorded, in ${secs.toFixed(1)} s ` +
+        `(${(counters.done / Math.max(secs, 0.001)).toFixed(0)} jobs/s)`,
+    );
+  });
   stack.use(startProgress(async (s) => {
     const depth = await queue.depth(s);
     return `done ${counters.done} · in flight ${counters.inFlight} · queued ${depth.queued} · ` +
@@ -72,14 +82,5 @@ await run(async (signal) => {
       (redis ? ` · redis ${redis.stats.borrowed}/${redis.stats.idle}` : "");
   }));
 
-  try {
-    await work(signal, { config, queue, record: recorder(db, config.workerId), counters });
-  } finally {
-    const secs = (now() - started) / 1000;
-    console.log(
-      `summary: ${counters.done} done, ${counters.requeued} requeued, ${counters.failed} failed, ` +
-        `${counters.duplicates} already recorded, in ${secs.toFixed(1)} s ` +
-        `(${(counters.done / Math.max(secs, 0.001)).toFixed(0)} jobs/s)`,
-    );
-  }
+  await work(signal, { config, queue, record: recorder(db, config.workerId), counters });
 }, { gracePeriod: 15_000 });

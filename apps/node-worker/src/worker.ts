@@ -31,30 +31,48 @@ async function compute(job: Job, workMs: number, signal: AbortSignal): Promise<s
   return (h >>> 0).toString(16);
 }
 
-/** A counting gate: at most `size` holders; `acquire` waits, cancellably. */
+/**
+ * A counting gate in front of the intake: a job is taken from the queue only
+ * when a slot is free, so jobs wait in the queue (where any worker can take
+ * them), not in this process. `acquire` waits cancellably; a released slot
+ * goes straight to the oldest waiter.
+ */
 class Slots {
   #free: number;
-  #waiters: (() => void)[] = [];
+  #waiters = new Set<() => void>();
+
   constructor(size: number) {
     this.#free = size;
   }
-  async acquire(signal: AbortSignal): Promise<void> {
-    while (this.#free === 0) {
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => reject(signal.reason);
-        if (signal.aborted) return onAbort();
-        signal.addEventListener("abort", onAbort, { once: true });
-        this.#waiters.push(() => {
-          signal.removeEventListener("abort", onAbort);
-          resolve();
-        });
-      });
+
+  acquire(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve();
     }
-    this.#free--;
+    return new Promise((resolve, reject) => {
+      const wake = () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.#waiters.delete(wake);
+        reject(signal.reason);
+      };
+      this.#waiters.add(wake);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
   }
+
   release(): void {
-    this.#free++;
-    this.#waiters.shift()?.();
+    const [next] = this.#waiters;
+    if (next === undefined) {
+      this.#free++;
+    } else {
+      this.#waiters.delete(next);
+      next();
+    }
   }
 }
 
