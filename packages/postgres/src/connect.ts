@@ -1,0 +1,85 @@
+/**
+ * Opening connections: `connect()` (asyncpg's `connect`) and the opener the
+ * pool uses.
+ *
+ * @module
+ */
+
+import postgres from "postgres";
+import { currentSignal } from "@corral/core";
+import { type ConnectionOptions, resolveConnectionOptions, type ResolvedConnectionOptions } from "./options.ts";
+import { PostgresConnection } from "./connection.ts";
+
+/** Options for {@linkcode connect}. */
+export interface ConnectOptions extends ConnectionOptions {
+  /** Abandons the connection attempt when it aborts. Default: the ambient signal. */
+  signal?: AbortSignal;
+}
+
+/** @internal Opens a connection with resolved options. */
+export async function openConnection(
+  options: ResolvedConnectionOptions,
+  signal: AbortSignal | undefined,
+): Promise<PostgresConnection> {
+  if (signal?.aborted) throw signal.reason;
+  let conn: PostgresConnection | undefined;
+  const own = {
+    max: 1,
+    idle_timeout: null,
+    max_lifetime: null,
+    onclose: () => conn?.onClose(),
+    onnotify: (channel: string, payload: string) => conn?.onNotify(channel, payload),
+  };
+  const { cache } = options;
+  // The driver fetches the server's array types on every new connection
+  // (one more round trip), and a connection terminated during that fetch
+  // makes the driver reject a promise nobody holds. Once one connection has
+  // the types, later ones reuse its parsed options (the driver accepts them
+  // as they are) with the fetch turned off.
+  const raw = cache.parsed ? postgres({ ...cache.parsed, ...own } as never) : postgres(options.url, {
+    onnotice: () => {},
+    ...options.postgres,
+    connection: { application_name: "corral", ...options.postgres.connection },
+    ...own,
+  } as unknown as postgres.Options<Record<string, postgres.PostgresType>>);
+  // Abandoning a connection mid-startup: end it gracefully (the driver lets
+  // the startup finish, then closes), bounded by a few seconds.
+  const abort = () => void raw.end({ timeout: 5 }).catch(() => {});
+  signal?.addEventListener("abort", abort, { once: true });
+  try {
+    const [row] = await raw<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    if (signal?.aborted) throw signal.reason;
+    if (!cache.parsed) {
+      (raw.options as { fetch_types: boolean }).fetch_types = false;
+      cache.parsed = raw.options;
+    }
+    conn = new PostgresConnection(raw, row!.pid, options);
+    return conn;
+  } catch (error) {
+    await raw.end({ timeout: 5 }).catch(() => {});
+    throw signal?.aborted ? signal.reason : error;
+  } finally {
+    signal?.removeEventListener("abort", abort);
+  }
+}
+
+/**
+ * Opens one dedicated connection (asyncpg's `await asyncpg.connect(dsn)`).
+ * Close it with `await using`, or `close()`.
+ *
+ * @param options the server URL, `postgres` package options, a signal
+ * @returns the open connection
+ * @throws the signal's reason when it aborts first; the driver's error when the server is unreachable
+ * @throws {TypeError} / {RangeError} for bad options
+ * @example
+ * ```ts ignore
+ * import { connect } from "@corral/postgres";
+ * await using conn = await connect({ url: "postgres://127.0.0.1:5432/test" });
+ * const [row] = await conn.sql`select 1 as one`;
+ * console.assert(row.one === 1);
+ * ```
+ */
+export async function connect(options?: ConnectOptions): Promise<PostgresConnection> {
+  const resolved = resolveConnectionOptions("connect", options);
+  return await openConnection(resolved, options?.signal ?? currentSignal());
+}

@@ -1,0 +1,136 @@
+// A `postgres` query function tied to one connection and one AbortSignal.
+//
+// Every query it makes is the driver's own `PendingQuery` (so `.values()`,
+// `.cursor()`, `.forEach()` … still work), with three additions:
+// - when the signal aborts while the query runs, the protocol's cancel
+//   request goes to the server and the query rejects with `signal.reason`
+//   (see binding.ts for how the cancellation is carried out);
+// - a query on a lost connection fails with ConnectionLostError instead of
+//   being silently sent on a fresh connection without the old session;
+// - queries that may change session state mark the connection for a reset.
+
+import type postgres from "postgres";
+import { touchesSession } from "./session.ts";
+import { abortAll, type Binding, cancelNext, type Query, type Raw } from "./binding.ts";
+
+export { type Binding, binding, closeBinding, type Link, openBinding } from "./binding.ts";
+
+const settle = Promise.prototype.then;
+
+/** Socket-level and server-shutdown errors: the session is gone. */
+const LOST_CODES: ReadonlySet<string> = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "57P01", // admin_shutdown (pg_terminate_backend)
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+]);
+
+function losesConnection(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (LOST_CODES.has(code) || code.startsWith("08"));
+}
+
+function done(binding: Binding, q: Query): void {
+  const inflight = binding.inflight!;
+  inflight.delete(q);
+  if (inflight.size > 0) {
+    // Pipelined queries run one after another: cancel the next one now.
+    if (binding.aborting) cancelNext(binding);
+    return;
+  }
+  binding.aborting = false;
+  if (binding.onAbort) binding.listening!.removeEventListener("abort", binding.onAbort);
+  binding.onAbort = undefined;
+  binding.listening = undefined;
+  if (binding.timer !== undefined) clearTimeout(binding.timer);
+  binding.timer = undefined;
+}
+
+function track(binding: Binding, q: Query, strings: readonly string[]): Query {
+  const { link, signal } = binding;
+  if (touchesSession(strings)) link.dirty = true;
+  // Map the driver's rejection to what the caller should see. An accessor,
+  // because `cursor()` replaces `reject` on each step.
+  let reject = q.reject;
+  Object.defineProperty(q, "reject", {
+    configurable: true,
+    get: () => (error: unknown) => {
+      if (signal?.aborted) return reject(signal.reason);
+      if (!link.lost && losesConnection(error)) link.onClose(error);
+      reject(link.lost ? link.lostError(error) : error);
+    },
+    set: (fn: (error: unknown) => void) => {
+      reject = fn;
+    },
+  });
+  const inflight = binding.inflight ??= new Set();
+  inflight.add(q);
+  if (signal !== undefined && !binding.onAbort) {
+    binding.onAbort = () => abortAll(binding);
+    binding.listening = signal;
+    signal.addEventListener("abort", binding.onAbort, { once: true });
+  }
+  const finish = () => done(binding, q);
+  settle.call(q, finish, finish);
+  return q;
+}
+
+function check(binding: Binding): void {
+  if (binding.closed) throw new Error(`Cannot run a query as ${binding.closed}`);
+  if (binding.link.lost) throw binding.link.lostError();
+  if (binding.signal?.aborted) throw binding.signal.reason;
+}
+
+function isTemplate(value: unknown): value is TemplateStringsArray {
+  return Array.isArray(value) && Array.isArray((value as { raw?: unknown }).raw);
+}
+
+/** The query function of a binding; see {@linkcode PgSql} in types.ts. */
+export function bindSql(binding: Binding): postgres.ISql {
+  const raw = binding.link.raw;
+  const sql = function (first: unknown, ...rest: unknown[]): unknown {
+    if (!isTemplate(first)) return (raw as (...args: unknown[]) => unknown)(first, ...rest);
+    check(binding);
+    return track(binding, (raw as unknown as (...args: unknown[]) => Query)(first, ...rest), first);
+  } as unknown as postgres.ISql;
+  const props: Partial<postgres.ISql> = {
+    types: raw.types,
+    typed: raw.typed,
+    json: raw.json,
+    array: raw.array,
+    unsafe: ((text: string, args?: never, options?: never) => {
+      check(binding);
+      return track(binding, raw.unsafe(text, args, options) as unknown as Query, [text]);
+    }) as postgres.ISql["unsafe"],
+    file: ((...args: Parameters<Raw["file"]>) => {
+      check(binding);
+      binding.link.dirty = true;
+      return track(binding, (raw.file as (...a: unknown[]) => Query)(...args), []);
+    }) as postgres.ISql["file"],
+    notify:
+      ((channel: string, payload: string) =>
+        (sql as unknown as (s: TemplateStringsArray, ...a: unknown[]) => unknown)(
+          NOTIFY,
+          channel,
+          String(payload),
+        )) as postgres.ISql["notify"],
+  };
+  bindings.set(sql, binding);
+  return Object.assign(sql, props);
+}
+
+const bindings = new WeakMap<object, Binding>();
+
+/** The binding behind a query function made by {@linkcode bindSql}, if it is one. */
+export function bindingOf(sql: unknown): Binding | undefined {
+  return typeof sql === "function" ? bindings.get(sql) : undefined;
+}
+
+const NOTIFY: TemplateStringsArray = Object.freeze(Object.assign(["select pg_notify(", ", ", ")"], {
+  raw: Object.freeze(["select pg_notify(", ", ", ")"]),
+})) as unknown as TemplateStringsArray;

@@ -1,0 +1,171 @@
+// A binding: one connection, the signal its queries obey, and the queries
+// in flight through it; and what happens when that signal aborts — the
+// protocol's cancel request, repeated until every query of ours has
+// stopped, then, past the grace period, the connection terminated.
+
+import type postgres from "postgres";
+
+/** The `postgres` instance (max 1) behind a connection. */
+export type Raw = postgres.Sql;
+/** The `postgres` package's Query object: a Promise subclass with driver internals. */
+export type Query = postgres.PendingQuery<postgres.Row[]> & {
+  canceller?: ((q: Query) => Promise<void>) | null;
+  executed?: boolean;
+  /** The session's backend key, set when the connection sends the query. */
+  state?: unknown;
+  reject: (error: unknown) => void;
+};
+
+/** What a binding needs from its connection. */
+export interface Link {
+  readonly raw: Raw;
+  readonly pid: number;
+  /** Set once the connection is lost or being terminated: no query may start. */
+  readonly lost: Error | undefined;
+  /** Set when a query may have left session state behind. */
+  dirty: boolean;
+  /** Cancel requests sent and not yet acknowledged; reset waits for them. */
+  readonly cancels: Set<Promise<void>>;
+  /** How long a cancelled query may take to stop before the connection is terminated. */
+  readonly cancelGrace: number;
+  /** Terminates the connection (it is marked lost first). */
+  kill(reason: Error): void;
+  /** The error a query on a lost connection gets. */
+  lostError(cause?: unknown): Error;
+  /** Marks the connection lost (a query saw its socket fail before the driver's close event). */
+  onClose(cause?: unknown): void;
+}
+
+/**
+ * One binding: a connection, the signal its queries obey, and whether it may
+ * still be used. A pooled connection keeps one binding for its whole life;
+ * each lease opens it with the lease's signal and closes it at the end.
+ */
+export interface Binding {
+  readonly link: Link;
+  signal: AbortSignal | undefined;
+  /** Undoes what the lease linked into `signal` (listeners on the caller's signal). */
+  unlink: (() => void) | undefined;
+  /** Why this binding can no longer run queries (its lease ended), or undefined. */
+  closed: string | undefined;
+  inflight: Set<Query> | undefined;
+  onAbort: (() => void) | undefined;
+  /** The signal `onAbort` listens to (the binding's signal may change between leases). */
+  listening: AbortSignal | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** True from an abort until its queries have all settled. */
+  aborting: boolean;
+  /** The driver's cancel function (the same for every query of a connection). */
+  canceller: ((q: Query) => Promise<void>) | undefined;
+}
+
+/**
+ * Sends one protocol cancel request for the session (it stops whatever the
+ * server runs for it right now) and keeps its promise, so a reset can wait
+ * until the server has acted on it.
+ */
+function sendCancel(link: Link, q: Query, canceller: (q: Query) => Promise<void>): void {
+  // The reset after this lease must run a round trip: it queues behind the
+  // cancelled queries, so they have all stopped before the next borrower.
+  link.dirty = true;
+  let sent: Promise<void>;
+  try {
+    // The driver's canceller sends the request only for an active query;
+    // for a pipelined one it would defer it (and its deferral cancels the
+    // wrong query). So it is always asked for "the active query" of the
+    // session, and called again each time one of ours stops.
+    sent = Promise.resolve(canceller({ state: q.state, active: true } as unknown as Query)).catch(() => {});
+  } catch {
+    return;
+  }
+  link.cancels.add(sent);
+  void sent.then(() => link.cancels.delete(sent));
+}
+
+/** Cancels the query of ours the server may be running now, if any; returns whether it sent a request. */
+export function cancelNext(binding: Binding): boolean {
+  for (const q of binding.inflight!) {
+    if (q.executed && q.state && binding.canceller) {
+      sendCancel(binding.link, q, binding.canceller);
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Between two cancel requests while the queries of an aborted binding have not all stopped. */
+const NUDGE = 50;
+
+/**
+ * Keeps cancelling until every query of the binding has settled. One
+ * request is not always enough: it stops whatever the session runs when it
+ * arrives, and it is ignored while the server is between two pipelined
+ * queries (reading the next one). After `cancelGrace`, the connection is
+ * terminated (one last request still stops the query on the server).
+ */
+function nudge(binding: Binding, started: number): void {
+  binding.timer = setTimeout(() => {
+    binding.timer = undefined;
+    if (!binding.inflight?.size) return;
+    if (performance.now() - started < binding.link.cancelGrace) {
+      cancelNext(binding);
+      nudge(binding, started);
+      return;
+    }
+    cancelNext(binding);
+    binding.link.kill(new Error(`a cancelled query did not stop within ${binding.link.cancelGrace} ms`));
+  }, NUDGE);
+}
+
+export function abortAll(binding: Binding): void {
+  const { inflight } = binding;
+  if (!inflight?.size || binding.aborting) return;
+  binding.aborting = true;
+  for (const q of inflight) {
+    binding.canceller ??= q.canceller ?? undefined;
+    q.canceller = null;
+    // Not yet handed to the connection: the driver drops it from its queue.
+    if (q.executed && !q.state) void binding.canceller?.(q)?.catch(() => {});
+  }
+  cancelNext(binding);
+  nudge(binding, performance.now());
+}
+
+/** A binding of `link` to `signal` (or to none). */
+export function binding(link: Link, signal: AbortSignal | undefined): Binding {
+  return {
+    link,
+    signal,
+    unlink: undefined,
+    closed: undefined,
+    inflight: undefined,
+    onAbort: undefined,
+    listening: undefined,
+    timer: undefined,
+    aborting: false,
+    canceller: undefined,
+  };
+}
+
+/**
+ * Ends a binding: later queries through it throw, and queries still running
+ * (nobody awaits them any more) are cancelled. Returns true if it cancelled
+ * any, so the caller resets the connection with care.
+ */
+export function closeBinding(b: Binding, why: string): boolean {
+  b.closed = why;
+  if (b.unlink) {
+    b.unlink();
+    b.unlink = undefined;
+  }
+  if (!b.inflight?.size) return false;
+  abortAll(b);
+  return true;
+}
+
+/** Opens a (pooled) binding for a new lease whose queries obey `signal`. */
+export function openBinding(b: Binding, signal: AbortSignal | undefined, unlink?: () => void): void {
+  b.closed = undefined;
+  b.signal = signal;
+  b.unlink = unlink;
+}

@@ -1,0 +1,142 @@
+/**
+ * Connection options shared by `connect()` and `createPostgresPool()`.
+ *
+ * @module
+ */
+
+import type postgres from "postgres";
+import { userInfo } from "node:os";
+
+/** The server a connection goes to when neither `url` nor `DATABASE_URL` says otherwise. */
+export const DEFAULT_URL = "postgres://127.0.0.1:5432/test";
+
+/** Options for one PostgreSQL connection. */
+export interface ConnectionOptions {
+  /** A `postgres://` URL. Default: the `DATABASE_URL` environment variable, else {@linkcode DEFAULT_URL}. */
+  url?: string;
+  /**
+   * Options for the `postgres` package (`ssl`, `types`, `transform`,
+   * `connect_timeout`, `connection`, `onnotice`, …). corral owns `max` (1),
+   * `idle_timeout`, `max_lifetime` (the pool's), `onclose` and `onnotify`.
+   */
+  postgres?: postgres.Options<Record<string, postgres.PostgresType>>;
+  /**
+   * How long a cancelled query may take to stop after the cancel request
+   * before its connection is terminated, in ms. Default: 2000.
+   */
+  cancelGrace?: number;
+  /** How long a reset or a liveness check may take before the connection is terminated, in ms. Default: 5000. */
+  resetTimeout?: number;
+  /**
+   * When a released connection's session is reset: `"auto"` (default) when
+   * one of its queries may have changed session state (a transaction,
+   * `SET`, `LISTEN`, a cursor, an advisory lock, a temporary table) or was
+   * cancelled; `"always"` on every release (one more round trip per lease).
+   */
+  sessionReset?: "auto" | "always";
+}
+
+/** Options after validation and defaults. */
+export interface ResolvedConnectionOptions {
+  url: string;
+  postgres: postgres.Options<Record<string, postgres.PostgresType>>;
+  cancelGrace: number;
+  resetTimeout: number;
+  sessionReset: "auto" | "always";
+  /**
+   * The driver's parsed options of the first connection that came up, with
+   * the array types it fetched: later connections reuse them instead of
+   * fetching again (see openConnection).
+   */
+  cache: { parsed: object | undefined };
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "object" && value !== null) return Object.prototype.toString.call(value);
+  return String(value);
+}
+
+function env(name: string): string | undefined {
+  try {
+    return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name] || undefined;
+  } catch {
+    // Deno without --allow-env: no environment, use the defaults.
+    return undefined;
+  }
+}
+
+/**
+ * The user when neither the URL, the options nor PGUSER name one: the OS
+ * user, as libpq does. Bun reports "unknown" for it; then the conventional
+ * "postgres".
+ */
+function defaultUser(): string {
+  let name: string | undefined;
+  try {
+    name = userInfo().username;
+  } catch {
+    name = undefined;
+  }
+  if (name && name !== "unknown") return name;
+  return env("USER") ?? env("LOGNAME") ?? "postgres";
+}
+
+function withUser(
+  url: string,
+  driver: postgres.Options<Record<string, postgres.PostgresType>>,
+): postgres.Options<Record<string, postgres.PostgresType>> {
+  if (driver.user || driver.username || env("PGUSER") || env("PGUSERNAME")) return driver;
+  try {
+    if (new URL(url).username) return driver;
+  } catch {
+    return driver; // multi-host URLs: the driver parses them
+  }
+  return { ...driver, user: defaultUser() };
+}
+
+function time(what: string, name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(value >= 0)) {
+    throw new RangeError(
+      `Cannot ${what} as '${name}' must be a number of milliseconds >= 0: received ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Validates connection options and fills in the defaults.
+ *
+ * @throws {TypeError} / {RangeError} naming the bad option and its value
+ */
+export function resolveConnectionOptions(
+  what: string,
+  options: ConnectionOptions | undefined,
+): ResolvedConnectionOptions {
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    throw new TypeError(`Cannot ${what} as 'options' must be an object: received ${describe(options)}`);
+  }
+  const url = options?.url ?? env("DATABASE_URL") ?? DEFAULT_URL;
+  if (typeof url !== "string" || !/^postgres(?:ql)?:\/\//.test(url)) {
+    throw new TypeError(`Cannot ${what} as 'url' must be a postgres:// URL: received ${describe(url)}`);
+  }
+  const driver = options?.postgres ?? {};
+  if (typeof driver !== "object" || driver === null) {
+    throw new TypeError(`Cannot ${what} as 'postgres' must be an object: received ${describe(driver)}`);
+  }
+  const sessionReset = options?.sessionReset ?? "auto";
+  if (sessionReset !== "auto" && sessionReset !== "always") {
+    throw new TypeError(
+      `Cannot ${what} as 'sessionReset' must be "auto" or "always": received ${describe(sessionReset)}`,
+    );
+  }
+  return {
+    url,
+    postgres: withUser(url, driver),
+    cancelGrace: time(what, "cancelGrace", options?.cancelGrace, 2000),
+    resetTimeout: time(what, "resetTimeout", options?.resetTimeout, 5000),
+    sessionReset,
+    cache: { parsed: undefined },
+  };
+}

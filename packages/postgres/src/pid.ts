@@ -1,0 +1,29 @@
+/**
+ * Which server session a query function talks to.
+ *
+ * @module
+ */
+
+import { bindingOf } from "./internal/bind.ts";
+
+/**
+ * The server process id (`pg_backend_pid()`) behind a query function from
+ * this package — for logs, `pg_stat_activity`, `pg_cancel_backend`.
+ *
+ * @param sql a lease's (or a connection's) query function
+ * @returns the server pid
+ * @throws {TypeError} when `sql` is not a query function from this package
+ * @example
+ * ```ts ignore
+ * import { createPostgresPool, pidOf } from "@corral/postgres";
+ * await using pool = createPostgresPool();
+ * const pid = await pool.use((sql) => pidOf(sql));
+ * ```
+ */
+export function pidOf(sql: unknown): number {
+  const binding = bindingOf(sql);
+  if (!binding) {
+    throw new TypeError("Cannot read the server pid as 'sql' must be a query function from @corral/postgres");
+  }
+  return binding.link.pid;
+}
