@@ -1,0 +1,167 @@
+// One transaction (or savepoint) on one connection: begin, commit, roll back.
+//
+// Depth lives on the connection: a transaction started while another is
+// open on the same connection is a savepoint (asyncpg's nesting).
+
+import { shield } from "@corral/core";
+import { type Binding, binding as makeBinding, bindingOf, bindSql, closeBinding } from "./bind.ts";
+import type { PgSql, PostgresConnection } from "../connection.ts";
+
+/** The isolation levels PostgreSQL accepts. */
+export type Isolation = "read uncommitted" | "read committed" | "repeatable read" | "serializable";
+
+const ISOLATION: ReadonlySet<string> = new Set([
+  "read uncommitted",
+  "read committed",
+  "repeatable read",
+  "serializable",
+]);
+
+/** Options for a transaction. */
+export interface TxOptions {
+  isolation?: Isolation;
+  readOnly?: boolean;
+  deferrable?: boolean;
+  signal?: AbortSignal;
+  /** How long the rollback may take after a cancellation, in ms. Default: 5000. */
+  grace?: number;
+}
+
+const depths = new WeakMap<PostgresConnection, number>();
+
+function describe(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+/** Validates transaction options (at the call, before anything is sent). */
+export function checkTxOptions(what: string, options: TxOptions | undefined): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`Cannot ${what} as 'options' must be an object: received ${describe(options)}`);
+  }
+  const { isolation, readOnly, deferrable, grace } = options;
+  if (isolation !== undefined && !ISOLATION.has(isolation)) {
+    throw new RangeError(
+      `Cannot ${what} as 'isolation' must be "read uncommitted", "read committed", "repeatable read" or "serializable": received ${
+        describe(isolation)
+      }`,
+    );
+  }
+  for (const [name, value] of [["readOnly", readOnly], ["deferrable", deferrable]] as const) {
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new TypeError(`Cannot ${what} as '${name}' must be a boolean: received ${describe(value)}`);
+    }
+  }
+  if (grace !== undefined && (typeof grace !== "number" || !(grace >= 0))) {
+    throw new RangeError(
+      `Cannot ${what} as 'grace' must be a number of milliseconds >= 0: received ${describe(grace)}`,
+    );
+  }
+}
+
+/** The binding of a query function made by corral, or a TypeError. */
+export function bindingFor(what: string, sql: unknown): Binding {
+  const b = bindingOf(sql);
+  if (!b) {
+    throw new TypeError(
+      `Cannot ${what} as the target must be a pool, a lease, a connection or a query function from @corral/postgres: received ${
+        describe(sql)
+      }`,
+    );
+  }
+  return b;
+}
+
+function beginSql(options: TxOptions | undefined): string {
+  let text = "begin";
+  if (options?.isolation) text += ` isolation level ${options.isolation}`;
+  if (options?.readOnly !== undefined) text += options.readOnly ? " read only" : " read write";
+  if (options?.deferrable !== undefined) text += options.deferrable ? " deferrable" : " not deferrable";
+  return text;
+}
+
+/** An open transaction or savepoint. */
+export interface Tx {
+  /** The query function for the body (it obeys the transaction's signal). */
+  readonly sql: PgSql;
+  readonly signal: AbortSignal | undefined;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+/**
+ * Begins a transaction (or a savepoint when one is open) on the connection
+ * behind `outer`. The statement obeys the signal: a cancelled begin rejects
+ * with the signal's reason and leaves nothing open.
+ */
+export async function begin(outer: Binding, options: TxOptions | undefined): Promise<Tx> {
+  const conn = outer.link as PostgresConnection;
+  const signal = options?.signal ?? outer.signal;
+  if (signal?.aborted) throw signal.reason;
+  if (outer.closed) throw new Error(`Cannot begin a transaction as ${outer.closed}`);
+  const own = signal === outer.signal ? undefined : makeBinding(conn, signal);
+  const sql = bindSql(own ?? outer);
+  const depth = depths.get(conn) ?? 0;
+  const name = `corral_savepoint_${depth}`;
+  try {
+    await sql.unsafe(depth === 0 ? beginSql(options) : `savepoint ${name}`);
+  } catch (error) {
+    if (own) closeBinding(own, "its transaction has ended");
+    throw error;
+  }
+  depths.set(conn, depth + 1);
+  const grace = options?.grace ?? 5000;
+  let ended = false;
+  const end = () => {
+    if (ended) throw new Error("Cannot end a transaction twice");
+    ended = true;
+    depths.set(conn, depth);
+    if (own) closeBinding(own, "its transaction has ended");
+  };
+  return {
+    sql,
+    signal,
+    async commit() {
+      end();
+      // The body completed: commit even if a cancellation arrived meanwhile
+      // (corral returns a completed body's value), within the grace period.
+      const result = await shield(
+        (s) => conn.bind(s).unsafe(depth === 0 ? "commit" : `release savepoint ${name}`),
+        { timeout: grace },
+      ).catch((error) => {
+        // A server error (a serialization failure …) ended the transaction
+        // and left the session usable; anything else leaves it unknown.
+        if ((error as Error)?.name !== "PostgresError") conn.kill(error);
+        throw error;
+      });
+      if (depth === 0 && (result as { command?: string }).command === "ROLLBACK") {
+        throw new Error(
+          "the transaction was rolled back, not committed: a statement in it failed and the body went on",
+        );
+      }
+    },
+    async rollback() {
+      end();
+      try {
+        await shield(async (s) => {
+          const text = depth === 0 ? "rollback" : `rollback to savepoint ${name}; release savepoint ${name}`;
+          // A cancel request meant for the body's last query can stop the
+          // rollback instead (see PostgresConnection.reset): try again.
+          for (let attempt = 1;; attempt++) {
+            if (conn.cancels.size) await Promise.all(conn.cancels);
+            try {
+              await conn.bind(s).unsafe(text);
+              return;
+            } catch (error) {
+              if ((error as { code?: string }).code !== "57014" || attempt === 3 || s.aborted) throw error;
+            }
+          }
+        }, { timeout: grace });
+      } catch (error) {
+        // A session that cannot roll back is ended: the server then rolls
+        // the transaction back itself, and the pool destroys the connection.
+        conn.kill(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Transactions (asyncpg's `async with conn.transaction():`): commit when the
+ * body succeeds, roll back when it throws or is cancelled, nest as
+ * savepoints.
+ *
+ * @module
+ */
+
+import { contextManager, type GeneratorContextManager } from "@corral/core";
+import { bindingOf } from "./internal/bind.ts";
+import { begin, bindingFor, checkTxOptions, type Isolation, type TxOptions } from "./internal/tx.ts";
+import { type PgSql, PostgresConnection } from "./connection.ts";
+
+export type { Isolation };
+
+/** Options for {@linkcode transaction}. */
+export interface TransactionOptions {
+  /** `isolation level …` for the transaction (ignored by savepoints). */
+  isolation?: Isolation;
+  /** `read only` (true) or `read write` (false). Default: the server's. */
+  readOnly?: boolean;
+  /** `deferrable` (with `serializable` and `readOnly`). */
+  deferrable?: boolean;
+  /**
+   * The body's queries obey this signal. Default: the lease's (or the query
+   * function's) own signal.
+   */
+  signal?: AbortSignal;
+  /** How long the commit or the rollback may take once it starts, in ms. Default: 5000. */
+  grace?: number;
+}
+
+/** A lease on a pool of connections, as `pool.acquire()` gives it. */
+export interface PostgresLeaseLike {
+  readonly resource: PgSql;
+  release(): unknown;
+}
+
+/** A pool of connections, as `createPostgresPool` gives it. */
+export interface PostgresPoolLike {
+  acquire(options?: { signal?: AbortSignal }): Promise<PostgresLeaseLike>;
+  use<R>(fn: (sql: PgSql, signal: AbortSignal) => R | PromiseLike<R>, options?: { signal?: AbortSignal }): Promise<R>;
+}
+
+/** Where a transaction runs: a pool (it borrows a connection), a lease, a connection, or a query function. */
+export type TransactionTarget = PgSql | PostgresConnection | PostgresLeaseLike | PostgresPoolLike;
+
+const NEVER: AbortSignal = new AbortController().signal;
+
+function isPool(target: unknown): target is PostgresPoolLike {
+  return typeof target === "object" && target !== null && typeof (target as PostgresPoolLike).use === "function" &&
+    typeof (target as PostgresPoolLike).acquire === "function";
+}
+
+function sqlOf(target: TransactionTarget): unknown {
+  if (target instanceof PostgresConnection) return target.sql;
+  if (bindingOf(target)) return target;
+  return (target as PostgresLeaseLike | undefined)?.resource;
+}
+
+async function run<R>(
+  sql: unknown,
+  fn: (sql: PgSql, signal: AbortSignal) => R | PromiseLike<R>,
+  options: TxOptions | undefined,
+): Promise<Awaited<R>> {
+  const tx = await begin(bindingFor("run a transaction", sql), options);
+  let result: Awaited<R>;
+  try {
+    result = await fn(tx.sql, tx.signal ?? NEVER);
+  } catch (error) {
+    await tx.rollback();
+    throw error;
+  }
+  await tx.commit();
+  return result;
+}
+
+const managed = contextManager(async function* (target: TransactionTarget, options: TransactionOptions | undefined) {
+  let lease: PostgresLeaseLike | undefined;
+  if (isPool(target)) lease = await target.acquire({ signal: options?.signal });
+  try {
+    const tx = await begin(bindingFor("enter a transaction", lease ? lease.resource : sqlOf(target)), options);
+    try {
+      yield tx.sql;
+    } catch (error) {
+      await tx.rollback();
+      throw error;
+    }
+    await tx.commit();
+  } finally {
+    await lease?.release();
+  }
+});
+
+/**
+ * Runs `fn(sql, signal)` in a transaction and commits when it returns; when
+ * it throws or is cancelled, rolls back (shielded, within `grace`) and
+ * rethrows its error unchanged. Called while a transaction is open on the
+ * same connection, it makes a savepoint instead. Given a pool, it borrows a
+ * connection for the whole transaction.
+ *
+ * Without `fn`, returns a context manager for `ExitStack.enter()` /
+ * `withContext()` / `withExitStack()`, which hand the exit the block's error
+ * (so it rolls back). Under a bare `await using` the disposer cannot see an
+ * error, so the transaction would commit: use `withContext` there.
+ *
+ * When the rollback itself cannot run (the connection was lost, the grace
+ * period passed), the connection is terminated — the server then rolls the
+ * transaction back — and the pool replaces it; the body's error still
+ * propagates unchanged. A commit the server turns into a rollback (a
+ * statement failed and the body caught its error) throws.
+ *
+ * @param target a pool, a lease, a connection, or a query function from this package
+ * @param fn the body; its `sql` runs in the transaction
+ * @param options isolation, read only, the signal, the grace period
+ * @returns `fn`'s value after the commit
+ * @throws the body's error, unchanged, after the rollback
+ * @throws {TypeError} / {RangeError} for a bad target or bad options
+ * @example Move money atomically
+ * ```ts ignore
+ * import { createPostgresPool, transaction } from "@corral/postgres";
+ * await using pool = createPostgresPool({ max: 4 });
+ * await transaction(pool, async (sql) => {
+ *   await sql`update accounts set balance = balance - 10 where id = 1`;
+ *   await sql`update accounts set balance = balance + 10 where id = 2`;
+ * }, { isolation: "serializable" });
+ * ```
+ */
+export function transaction<R>(
+  target: TransactionTarget,
+  fn: (sql: PgSql, signal: AbortSignal) => R | PromiseLike<R>,
+  options?: TransactionOptions,
+): Promise<Awaited<R>>;
+/**
+ * A transaction as a context manager (see the other overload).
+ *
+ * @param target a pool, a lease, a connection, or a query function from this package
+ * @param options isolation, read only, the signal, the grace period
+ * @returns a context manager whose value is the transaction's query function
+ * @example On an exit stack
+ * ```ts ignore
+ * import { withExitStack } from "@corral/core";
+ * import { transaction } from "@corral/postgres";
+ * await withExitStack(async (stack) => {
+ *   const tx = await stack.enter(transaction(pool));
+ *   await tx`insert into log (line) values ('hello')`;
+ * });
+ * ```
+ */
+export function transaction(target: TransactionTarget, options?: TransactionOptions): GeneratorContextManager<PgSql>;
+export function transaction<R>(
+  target: TransactionTarget,
+  fnOrOptions?: ((sql: PgSql, signal: AbortSignal) => R | PromiseLike<R>) | TransactionOptions,
+  options?: TransactionOptions,
+): Promise<Awaited<R>> | GeneratorContextManager<PgSql> {
+  if (typeof fnOrOptions !== "function") {
+    checkTxOptions("enter a transaction", fnOrOptions);
+    if (!isPool(target)) bindingFor("enter a transaction", sqlOf(target));
+    return managed(target, fnOrOptions);
+  }
+  const fn = fnOrOptions;
+  try {
+    checkTxOptions("run a transaction", options);
+    if (isPool(target)) {
+      return target.use((sql) => run(sql, fn, options), { signal: options?.signal });
+    }
+    return run(sqlOf(target), fn, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
