@@ -1,0 +1,123 @@
+/**
+ * `LISTEN` as an async iterator (asyncpg's `add_listener`): a dedicated
+ * connection that yields each notification and ends when its scope is
+ * cancelled.
+ *
+ * @module
+ */
+
+import { currentSignal } from "@corral/core";
+import { bindingFor } from "./internal/tx.ts";
+import { type Notification, PostgresConnection } from "./connection.ts";
+import type { PostgresLeaseLike, PostgresPoolLike } from "./transaction.ts";
+
+export type { Notification };
+
+/** Options for {@linkcode listen}. */
+export interface ListenOptions {
+  /** The iteration ends (normally) when this aborts. Default: the ambient signal. */
+  signal?: AbortSignal;
+}
+
+function isPool(target: unknown): target is PostgresPoolLike {
+  return typeof target === "object" && target !== null && typeof (target as PostgresPoolLike).acquire === "function";
+}
+
+function checkChannels(channels: unknown): string[] {
+  const list = typeof channels === "string" ? [channels] : channels;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((c) => typeof c === "string" && c.length > 0)) {
+    throw new TypeError(
+      `Cannot listen as 'channels' must be a channel name or a non-empty array of them: received ${
+        typeof channels === "string" ? JSON.stringify(channels) : String(channels)
+      }`,
+    );
+  }
+  return list;
+}
+
+async function* iterate(
+  target: PostgresPoolLike | PostgresConnection,
+  channels: string[],
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Notification, void, undefined> {
+  if (signal?.aborted) return;
+  let lease: PostgresLeaseLike | undefined;
+  try {
+    lease = isPool(target) ? await target.acquire({ signal }) : undefined;
+  } catch (error) {
+    if (signal?.aborted && error === signal.reason) return;
+    throw error;
+  }
+  const sql = lease ? lease.resource : (target as PostgresConnection).sql;
+  const conn = bindingFor("listen", sql).link as PostgresConnection;
+  const queue: (Notification | Error)[] = [];
+  let wake: (() => void) | undefined;
+  const want = new Set(channels);
+  const unsubscribe = conn.onNotification((n) => {
+    if (n instanceof Error || want.has(n.channel)) {
+      queue.push(n);
+      wake?.();
+    }
+  });
+  const onAbort = () => wake?.();
+  signal?.addEventListener("abort", onAbort);
+  try {
+    for (const channel of channels) await sql`listen ${sql(channel)}`;
+    while (!signal?.aborted) {
+      const next = queue.shift();
+      if (next instanceof Error) throw next;
+      if (next) {
+        yield next;
+        continue;
+      }
+      await new Promise<void>((resolve) => wake = resolve);
+      wake = undefined;
+    }
+  } catch (error) {
+    // Cancellation ends the iteration; it is not an error of the consumer's loop.
+    if (!(signal?.aborted && error === signal.reason)) throw error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    unsubscribe();
+    if (lease) await lease.release(); // the pool's reset unlistens
+    else if (!conn.broken) {
+      for (const channel of channels) await conn.sql`unlisten ${conn.sql(channel)}`.catch(() => {});
+    }
+  }
+}
+
+/**
+ * Listens on one or more channels and yields each notification, in order.
+ * Given a pool, it borrows a dedicated connection for as long as the
+ * iteration runs and gives it back (unlistened) when the loop ends — by
+ * `break`, by an error, or by cancellation. When `signal` aborts, the
+ * iteration simply ends. A connection lost meanwhile throws
+ * `ConnectionLostError` from the loop.
+ *
+ * @param target a pool (borrows a connection) or a dedicated connection
+ * @param channels one channel name or several
+ * @param options the signal that ends the iteration
+ * @returns an async iterator of notifications
+ * @throws {TypeError} for bad channels (at the call)
+ * @example Handle notifications until the scope is cancelled
+ * ```ts ignore
+ * import { CancelScope } from "@corral/core";
+ * import { createPostgresPool, listen } from "@corral/postgres";
+ * await using pool = createPostgresPool();
+ * const scope = new CancelScope({ timeout: 60_000 });
+ * for await (const { channel, payload } of listen(pool, "jobs", { signal: scope.signal })) {
+ *   console.log(channel, payload);
+ * }
+ * ```
+ */
+export function listen(
+  target: PostgresPoolLike | PostgresConnection,
+  channels: string | readonly string[],
+  options?: ListenOptions,
+): AsyncGenerator<Notification, void, undefined> {
+  const list = checkChannels(channels);
+  if (!isPool(target) && !(target instanceof PostgresConnection)) {
+    throw new TypeError("Cannot listen as 'target' must be a pool from createPostgresPool or a connection");
+  }
+  return iterate(target, list, options?.signal ?? currentSignal());
+}
