@@ -1,0 +1,193 @@
+/**
+ * A corral pool of PostgreSQL connections (asyncpg's `create_pool`): each
+ * resource is the `postgres` package's query function bound to one server
+ * connection, and every query through it obeys the lease's signal.
+ *
+ * @module
+ */
+
+import { type AcquireOptions, currentSignal, type Lease, Pool, type PoolOptions, type UseOptions } from "@corral/core";
+import { type Binding, bindingOf, closeBinding, openBinding } from "./internal/bind.ts";
+import { type ConnectionOptions, resolveConnectionOptions } from "./options.ts";
+import type { PgSql, PostgresConnection } from "./connection.ts";
+import { openConnection } from "./connect.ts";
+
+/** Options for {@linkcode createPostgresPool}: the connection's, and the pool's limits. */
+export interface PostgresPoolOptions
+  extends
+    ConnectionOptions,
+    Omit<PoolOptions<PgSql>, "create" | "destroy" | "validate" | "reset" | "isBroken" | "max"> {
+  /** The most connections at once. Default 10. */
+  max?: number;
+}
+
+const CONNECTION_KEYS: ReadonlySet<string> = new Set([
+  "url",
+  "postgres",
+  "cancelGrace",
+  "resetTimeout",
+  "sessionReset",
+]);
+
+/** A connection found dead when it was about to be lent; the pool destroys it and lends another. */
+const STALE: unique symbol = Symbol("stale connection");
+
+function bindingOfResource(sql: PgSql): Binding {
+  return bindingOf(sql)!;
+}
+
+function connectionOf(sql: PgSql): PostgresConnection {
+  return bindingOf(sql)!.link as PostgresConnection;
+}
+
+/**
+ * Links `scope` into a lease's query signal: the queries obey both the lease
+ * signal (close, terminate) and the caller's scope.
+ */
+function linked(lease: AbortSignal, scope: AbortSignal): { signal: AbortSignal; unlink: () => void } {
+  const controller = new AbortController();
+  const onScope = () => controller.abort(scope.reason);
+  const onLease = () => controller.abort(lease.reason);
+  if (scope.aborted) onScope();
+  else if (lease.aborted) onLease();
+  else {
+    scope.addEventListener("abort", onScope, { once: true });
+    lease.addEventListener("abort", onLease, { once: true });
+  }
+  return {
+    signal: controller.signal,
+    unlink: () => {
+      scope.removeEventListener("abort", onScope);
+      lease.removeEventListener("abort", onLease);
+    },
+  };
+}
+
+/**
+ * The pool {@linkcode createPostgresPool} returns: a corral `Pool` whose
+ * resource is a query function. `use(fn, { signal })` hands `fn` the query
+ * function and the lease signal; every query made through it is cancelled on
+ * the server when that signal aborts. A lease from `acquire()` ties its
+ * queries to the lease signal and to the acquire's `signal` (or the ambient
+ * one).
+ */
+export class PostgresPool extends Pool<PgSql> {
+  readonly #max: number;
+
+  /** @internal Use {@linkcode createPostgresPool}. */
+  constructor(options: PoolOptions<PgSql>) {
+    super(options);
+    this.#max = options.max;
+  }
+
+  /**
+   * Borrows a connection; see `Pool.acquire`. Its query function obeys the
+   * lease signal and `options.signal` (default: the ambient signal).
+   *
+   * @param options `signal`, `timeout`
+   * @returns the lease
+   */
+  override async acquire(options?: AcquireOptions): Promise<Lease<PgSql>> {
+    for (let attempt = 0;; attempt++) {
+      const lease = await super.acquire(options);
+      const sql = lease.resource;
+      if (connectionOf(sql).broken && attempt <= this.#max) {
+        await lease.destroy(connectionOf(sql).lost);
+        continue;
+      }
+      const scope = options?.signal ?? currentSignal();
+      if (scope === undefined) openBinding(bindingOfResource(sql), lease.signal);
+      else {
+        const { signal, unlink } = linked(lease.signal, scope);
+        openBinding(bindingOfResource(sql), signal, unlink);
+      }
+      return lease;
+    }
+  }
+
+  /**
+   * Runs `fn(sql, signal)` with a borrowed connection; see `Pool.use`. The
+   * queries `fn` makes through `sql` are cancelled on the server when
+   * `signal` aborts (the caller's `options.signal`, the ambient signal, or a
+   * shutdown). When `fn` throws, the connection is reset and reused — unless
+   * it was lost, then it is destroyed.
+   *
+   * @param fn the work
+   * @param options `signal`, `timeout`
+   * @returns `fn`'s value
+   */
+  override async use<R>(
+    fn: (sql: PgSql, signal: AbortSignal) => R | PromiseLike<R>,
+    options?: UseOptions,
+  ): Promise<Awaited<R>> {
+    if (typeof fn !== "function") return super.use(fn, options);
+    const body = (sql: PgSql, signal: AbortSignal): R | PromiseLike<R> => {
+      const b = bindingOfResource(sql);
+      if ((b.link as PostgresConnection).broken) throw STALE;
+      openBinding(b, signal);
+      return fn(sql, signal);
+    };
+    for (let attempt = 0;; attempt++) {
+      try {
+        return await super.use(body, options);
+      } catch (error) {
+        if (error !== STALE || attempt > this.#max) throw error;
+      }
+    }
+  }
+}
+
+/**
+ * Makes a pool of PostgreSQL connections (asyncpg's `create_pool`). Each
+ * connection is a dedicated `postgres` session (never silently reopened);
+ * on release its session is reset when a query may have changed it
+ * (`sessionReset`); after sitting idle (`validateAfterIdle`) it is checked
+ * with `select 1`; a lost connection is destroyed and replaced.
+ *
+ * @param options `url` (default `DATABASE_URL`, else `postgres://127.0.0.1:5432/test`), `max` (default 10), `min`, and the other pool and connection options
+ * @returns the pool
+ * @throws {TypeError} / {RangeError} naming a bad option, at once
+ * @example The asyncpg pool idiom
+ * ```ts ignore
+ * import { createPostgresPool } from "@corral/postgres";
+ * await using pool = createPostgresPool({ min: 2, max: 10 });
+ * const users = await pool.use((sql, signal) => sql`select * from users`);
+ * ```
+ */
+export function createPostgresPool(options?: PostgresPoolOptions): PostgresPool {
+  const what = "create postgres pool";
+  const connection = resolveConnectionOptions(what, options);
+  const pool: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options ?? {})) {
+    if (!CONNECTION_KEYS.has(key)) pool[key] = value;
+  }
+  return new PostgresPool({
+    max: 10,
+    ...pool,
+    async create(signal) {
+      const conn = await openConnection(connection, signal);
+      const { binding, sql } = conn.lease(undefined);
+      binding.closed = "the connection is not lent out";
+      return sql;
+    },
+    destroy(sql, signal) {
+      const conn = connectionOf(sql);
+      closeBinding(bindingOfResource(sql), "its connection was destroyed");
+      if (conn.broken) return conn.terminate();
+      const onAbort = () => void conn.terminate();
+      signal.addEventListener("abort", onAbort, { once: true });
+      return conn.close().finally(() => signal.removeEventListener("abort", onAbort));
+    },
+    reset(sql) {
+      const conn = connectionOf(sql);
+      conn.endLease(bindingOfResource(sql));
+      return conn.needsReset ? conn.reset() : undefined;
+    },
+    validate(sql) {
+      return connectionOf(sql).ping();
+    },
+    isBroken(_error, sql) {
+      return connectionOf(sql).broken;
+    },
+  });
+}
