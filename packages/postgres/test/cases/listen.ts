@@ -1,0 +1,65 @@
+// LISTEN through a dedicated lease, as an async iterator.
+
+import { listen, type Notification, pidOf } from "../../src/mod.ts";
+import { eventually, makePool } from "../support.ts";
+import type { PgSuite } from "../suite.ts";
+import { deepEqual, equal, ok } from "../assert.ts";
+
+export function listenCases({ corral, add }: PgSuite): void {
+  add("PG-40", "listen() yields notifications in order and ends when its scope is cancelled", async () => {
+    await using pool = await makePool({ max: 2 });
+    const channel = `corral_ch_${Math.random().toString(36).slice(2, 8)}`;
+    const scope = new corral.CancelScope();
+    const seen: Notification[] = [];
+    let pid = 0;
+    const listening = (async () => {
+      for await (const n of listen(pool, [channel, `${channel}_b`], { signal: scope.signal })) {
+        seen.push(n);
+        if (seen.length === 3) scope.cancel("enough");
+      }
+    })();
+    // Wait until the lease is out and the LISTEN has reached the server.
+    ok(
+      await eventually(
+        () =>
+          pool.use(async (sql) => {
+            const [row] = await sql<{ n: number }[]>`
+              select count(*)::int as n from pg_stat_activity
+              where state = 'idle' and position(${`${channel}_b`} in query) > 0`;
+            return row!.n === 1;
+          }),
+        5000,
+      ),
+      "listening",
+    );
+    await pool.use(async (sql) => {
+      await sql.notify(channel, "one");
+      await sql`select pg_notify(${`${channel}_b`}, 'two')`;
+      await sql.notify("some_other_channel", "ignored");
+      await sql.notify(channel, "three");
+    });
+    await listening;
+    scope[Symbol.dispose]();
+    deepEqual(seen.map((n) => n.payload), ["one", "two", "three"]);
+    equal(seen[1]?.channel, `${channel}_b`);
+    equal(pool.stats.borrowed, 0, "the dedicated lease is back");
+    const channels = await pool.use(async (sql) => {
+      pid = pidOf(sql);
+      return await sql<{ c: string }[]>`select pg_listening_channels() as c`;
+    });
+    ok(pid > 0);
+    equal(channels.length, 0, "no connection in the pool still listens");
+  });
+
+  add("PG-41", "a listener whose scope is cancelled while it waits ends at once, without error", async () => {
+    await using pool = await makePool({ max: 1 });
+    const scope = new corral.CancelScope();
+    const iterator = listen(pool, "corral_quiet", { signal: scope.signal });
+    const next = iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    scope.cancel();
+    deepEqual(await next, { value: undefined, done: true });
+    scope[Symbol.dispose]();
+    equal(pool.stats.borrowed, 0, "the lease is back");
+  });
+}

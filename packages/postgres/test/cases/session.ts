@@ -1,0 +1,99 @@
+// Everyday use, option checks, and the session reset between borrowers.
+
+import { connect, createPostgresPool, pidOf, transaction } from "../../src/mod.ts";
+import { adminConnection, makePool } from "../support.ts";
+import type { PgSuite } from "../suite.ts";
+import { deepEqual, equal, ok, rejects, throws } from "../assert.ts";
+
+export function sessionCases({ add }: PgSuite): void {
+  add("PG-01", "use() reads like the postgres package: templates, parameters, helpers, unsafe", async () => {
+    await using pool = await makePool({ max: 2 });
+    const rows = await pool.use((sql) => sql<{ n: number; s: string }[]>`select ${41}::int + 1 as n, ${"x"} as s`);
+    deepEqual([...rows], [{ n: 42, s: "x" }]);
+    const values = await pool.use((sql) => sql`select 1 as a, 2 as b`.values());
+    deepEqual([...values], [[1, 2]]);
+    const names = await pool.use((sql) =>
+      sql<{ name: string }[]>`select ${sql("relname")} as name from pg_class where relname = ${"pg_class"}`
+    );
+    equal(names[0]?.name, "pg_class");
+    const [row] = await pool.use((sql) => sql.unsafe("select $1::text as t", ["unsafe"]));
+    equal(row?.t, "unsafe");
+    equal(pool.stats.borrowed, 0, "borrowed");
+  });
+
+  add("PG-02", "bad options throw TypeError / RangeError naming the option, at the call", async () => {
+    throws(() => createPostgresPool({ max: 0 }), RangeError, /max/);
+    throws(() => createPostgresPool({ url: "mysql://x" }), TypeError, /'url'/);
+    throws(() => createPostgresPool({ cancelGrace: -1 }), RangeError, /'cancelGrace'/);
+    throws(() => createPostgresPool({ sessionReset: "never" as "auto" }), TypeError, /'sessionReset'/);
+    await rejects(() => connect({ resetTimeout: Number.NaN }), RangeError, /'resetTimeout'/);
+    await using pool = await makePool({ max: 1 });
+    await rejects(
+      transaction(pool, () => {}, { isolation: "chaotic" as "serializable" }),
+      RangeError,
+      /'isolation'/,
+    );
+    await rejects(transaction({} as never, () => {}), TypeError, /target/);
+  });
+
+  add("PG-03", "a released session is reset: transaction, settings, listen, locks, temp tables, cursors", async () => {
+    await using pool = await makePool({ max: 1 });
+    const first = await pool.acquire();
+    const sql = first.resource;
+    const pid = pidOf(sql);
+    await sql`begin`;
+    await sql`set application_name = 'dirty'`;
+    await sql`set search_path = nowhere`;
+    await sql`listen corral_reset_channel`;
+    await sql`select pg_advisory_lock(4242)`;
+    await sql`create temp table corral_reset_tmp (x int)`;
+    await sql`declare corral_cursor cursor with hold for select 1`;
+    await first.release();
+
+    const state = await pool.use(async (sql2) => {
+      equal(pidOf(sql2), pid, "the same connection is reused (reset, not replaced)");
+      const [row] = await sql2<Record<string, unknown>[]>`
+        select current_setting('application_name') as app,
+               current_setting('search_path') as path,
+               (select count(*)::int from pg_listening_channels()) as channels,
+               (select count(*)::int from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()) as locks,
+               (select count(*)::int from pg_cursors where name <> '') as cursors,
+               to_regclass('pg_temp.corral_reset_tmp') is null as no_temp,
+               txid_current_if_assigned() is null as fresh_tx`;
+      return row;
+    });
+    equal(state?.app, "corral", "application_name");
+    equal(state?.path, '"$user", public', "search_path");
+    equal(state?.channels, 0, "listening channels");
+    equal(state?.locks, 0, "advisory locks");
+    equal(state?.cursors, 0, "cursors");
+    equal(state?.no_temp, true, "temp table dropped");
+    equal(state?.fresh_tx, true, "no transaction left open");
+  });
+
+  add("PG-04", "a query through a lease that has ended throws instead of running on someone else's lease", async () => {
+    await using pool = await makePool({ max: 1 });
+    let kept: unknown;
+    await pool.use((sql) => {
+      kept = sql;
+    });
+    throws(() => (kept as (s: TemplateStringsArray) => unknown)`select 1` as never, Error, /lease has ended/);
+    ok((await pool.use((sql) => sql`select 1`)).length === 1);
+  });
+
+  add("PG-05", "connect() opens one dedicated connection; bind(signal) cancels its queries", async () => {
+    const admin = await adminConnection();
+    await using conn = await connect();
+    ok(conn.pid !== admin.pid, "a connection of its own");
+    const [row] = await conn.sql<{ one: number }[]>`select 1 as one`;
+    equal(row?.one, 1);
+    const controller = new AbortController();
+    const reason = new Error("stop");
+    const slow = conn.bind(controller.signal)`select pg_sleep(30)`;
+    setTimeout(() => controller.abort(reason), 50);
+    equal(await rejects(slow), reason, "rejects with the signal's reason");
+    await conn.reset();
+    const [again] = await conn.sql<{ two: number }[]>`select 2 as two`;
+    equal(again?.two, 2, "the connection stays usable");
+  });
+}

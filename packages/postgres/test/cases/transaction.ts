@@ -1,0 +1,149 @@
+// transaction(): commit, rollback on throw and on cancel, savepoints, the
+// context manager on an exit stack, options.
+
+import { type PgSql, transaction } from "../../src/mod.ts";
+import { activeWith, eventually, makePool } from "../support.ts";
+import type { PgSuite } from "../suite.ts";
+import { deepEqual, equal, ok, rejects } from "../assert.ts";
+
+type Pool = Awaited<ReturnType<typeof makePool>>;
+
+/** A fresh table for one case, dropped afterwards. */
+async function withTable(pool: Pool, body: (table: string) => Promise<void>): Promise<void> {
+  const table = `corral_tx_${Math.random().toString(36).slice(2, 10)}`;
+  await pool.use((sql) => sql`create table ${sql(table)} (x int primary key)`);
+  try {
+    await body(table);
+  } finally {
+    await pool.use((sql) => sql`drop table if exists ${sql(table)}`);
+  }
+}
+
+async function rows(pool: Pool, table: string): Promise<number[]> {
+  const result = await pool.use((sql) => sql<{ x: number }[]>`select x from ${sql(table)} order by x`);
+  return result.map((r) => r.x);
+}
+
+export function transactionCases({ corral, add }: PgSuite): void {
+  add("PG-30", "transaction() commits when the body returns, and returns its value", async () => {
+    await using pool = await makePool({ max: 2 });
+    await withTable(pool, async (table) => {
+      const value = await transaction(pool, async (sql) => {
+        await sql`insert into ${sql(table)} values (1), (2)`;
+        return "done";
+      });
+      equal(value, "done");
+      deepEqual(await rows(pool, table), [1, 2]);
+    });
+  });
+
+  add("PG-31", "a throwing body rolls back and its error propagates unchanged", async () => {
+    await using pool = await makePool({ max: 2 });
+    await withTable(pool, async (table) => {
+      const boom = new Error("constraint violated");
+      const error = await rejects(transaction(pool, async (sql) => {
+        await sql`insert into ${sql(table)} values (1)`;
+        throw boom;
+      }));
+      equal(error, boom, "the very same error");
+      deepEqual(await rows(pool, table), []);
+      // A server error inside the body: same rule.
+      const dup = await rejects(transaction(pool, async (sql) => {
+        await sql`insert into ${sql(table)} values (1)`;
+        await sql`insert into ${sql(table)} values (1)`;
+      }));
+      equal((dup as { code?: string }).code, "23505", "the unique violation itself");
+      deepEqual(await rows(pool, table), []);
+    });
+  });
+
+  add("PG-32", "a cancelled body rolls back; the call rejects with the scope's cancellation", async () => {
+    await using pool = await makePool({ max: 1 });
+    await withTable(pool, async (table) => {
+      const scope = new corral.CancelScope();
+      const call = transaction(pool, async (sql) => {
+        await sql`insert into ${sql(table)} values (7)`;
+        await sql`select pg_sleep(30) /* corral-pg32 */`;
+      }, { signal: scope.signal });
+      ok(await eventually(async () => (await activeWith("corral-pg32")) === 1, 5000), "the body sleeps");
+      scope.cancel("user left");
+      equal(await rejects(call), scope.signal.reason, "the scope's reason");
+      scope[Symbol.dispose]();
+      deepEqual(await rows(pool, table), [], "rolled back");
+    });
+  });
+
+  add("PG-33", "nested transactions are savepoints: an inner failure rolls back the inner part only", async () => {
+    await using pool = await makePool({ max: 1 });
+    await withTable(pool, async (table) => {
+      await transaction(pool, async (sql) => {
+        await sql`insert into ${sql(table)} values (1)`;
+        const inner = new Error("inner");
+        equal(
+          await rejects(transaction(sql, async (tx) => {
+            await tx`insert into ${tx(table)} values (2)`;
+            throw inner;
+          })),
+          inner,
+        );
+        await transaction(sql, async (tx) => {
+          await tx`insert into ${tx(table)} values (3)`;
+          // A failed statement in a savepoint does not poison the outer transaction.
+          await rejects(transaction(tx, (tx2) => tx2`insert into ${tx2(table)} values (3)`));
+        });
+      });
+      deepEqual(await rows(pool, table), [1, 3]);
+    });
+  });
+
+  add("PG-34", "the transaction context manager on an exit stack commits, and rolls back on error", async () => {
+    await using pool = await makePool({ max: 2 });
+    await withTable(pool, async (table) => {
+      await corral.withExitStack(async (stack) => {
+        const tx: PgSql = await stack.enter(transaction(pool));
+        await tx`insert into ${tx(table)} values (1)`;
+      });
+      const boom = new Error("boom");
+      const error = await rejects(corral.withExitStack(async (stack) => {
+        const tx: PgSql = await stack.enter(transaction(pool, { isolation: "serializable" }));
+        await tx`insert into ${tx(table)} values (2)`;
+        throw boom;
+      }));
+      equal(error, boom, "the body's error, unchanged");
+      await pool.use(async (sql) => {
+        await corral.withContext(transaction(sql), async (tx) => {
+          await tx`insert into ${tx(table)} values (3)`;
+        });
+      });
+      deepEqual(await rows(pool, table), [1, 3]);
+      equal(pool.stats.borrowed, 0, "every lease returned");
+    });
+  });
+
+  add("PG-35", "isolation and read-only reach the server; a write in a read-only transaction fails", async () => {
+    await using pool = await makePool({ max: 1 });
+    const level = await transaction(pool, async (sql) => {
+      const [row] = await sql<{ level: string; ro: string }[]>`
+        select current_setting('transaction_isolation') as level, current_setting('transaction_read_only') as ro`;
+      return row;
+    }, { isolation: "serializable", readOnly: true });
+    equal(level?.level, "serializable");
+    equal(level?.ro, "on");
+    const error = await rejects(
+      transaction(pool, (sql) => sql`create temp table corral_ro (x int)`, { readOnly: true }),
+    );
+    equal((error as { code?: string }).code, "25006", "read_only_sql_transaction");
+  });
+
+  add("PG-36", "a commit that the server turns into a rollback throws instead of pretending", async () => {
+    await using pool = await makePool({ max: 1 });
+    await withTable(pool, async (table) => {
+      const error = await rejects(transaction(pool, async (sql) => {
+        await sql`insert into ${sql(table)} values (1)`;
+        await sql`select 1/0`.catch(() => {}); // swallowed: the transaction is now aborted
+      }));
+      ok(/rolled back/.test(String((error as Error).message)), String(error));
+      deepEqual(await rows(pool, table), []);
+    });
+  });
+}

@@ -1,0 +1,54 @@
+// The PostgreSQL integration suite, runner-agnostic: each runtime's entry
+// file hands it its runner's `test` and its adapter module. It registers the
+// shared driver cases (DR-…) and the PostgreSQL cases (PG-…).
+
+import { checkDriver, type Harness } from "@corral/conformance";
+import { closeAdmin, factories } from "./support.ts";
+import { cancellationCases } from "./cases/cancellation.ts";
+import { recoveryCases } from "./cases/recovery.ts";
+import { sessionCases } from "./cases/session.ts";
+import { transactionCases } from "./cases/transaction.ts";
+import { listenCases } from "./cases/listen.ts";
+
+/** Registers a PostgreSQL case; after it, corral must hold no timer, link or listener. */
+export type AddCase = (id: string, name: string, fn: () => Promise<void>) => void;
+
+/** What each case file receives. */
+export interface PgSuite {
+  corral: Harness["corral"];
+  add: AddCase;
+}
+
+export function postgresSuite(harness: Harness): number {
+  const { corral } = harness;
+  // Each case gets its own admin connection, closed when the case ends, so
+  // no socket outlives a case (Deno's sanitizers check per test).
+  const test: Harness["test"] = (name, fn) =>
+    harness.test(name, async () => {
+      try {
+        await fn();
+      } finally {
+        await closeAdmin();
+      }
+    });
+  let count = checkDriver({ ...harness, test }, factories);
+  const add: AddCase = (id, name, fn) => {
+    count++;
+    test(`${id} ${name}`, async () => {
+      await fn();
+      let d = corral.diagnostics();
+      for (let i = 0; i < 20 && (d.timers || d.links || d.listeners); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        d = corral.diagnostics();
+      }
+      if (d.timers || d.links || d.listeners) throw new Error(`${id} leaked: ${JSON.stringify(d)}`);
+    });
+  };
+  const suite: PgSuite = { corral, add };
+  sessionCases(suite);
+  cancellationCases(suite);
+  recoveryCases(suite);
+  transactionCases(suite);
+  listenCases(suite);
+  return count;
+}

@@ -1,0 +1,96 @@
+// What every PostgreSQL integration case shares: the server check that fails
+// loudly, an admin connection for pg_stat_activity / pg_terminate_backend,
+// and the factories for the shared driver suite. No runner, no runtime API.
+
+import type { DriverFactories } from "@corral/conformance";
+import { connect, createPostgresPool, DEFAULT_URL, type PgSql, pidOf, type PostgresConnection } from "../src/mod.ts";
+import type { PostgresPoolOptions } from "../src/mod.ts";
+
+export const START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
+
+function url(): string {
+  try {
+    return (globalThis as { process?: { env?: Record<string, string> } }).process?.env?.DATABASE_URL || DEFAULT_URL;
+  } catch {
+    return DEFAULT_URL;
+  }
+}
+
+let admin: Promise<PostgresConnection> | undefined;
+
+/**
+ * A connection for looking at the server from outside the pool under test.
+ * Fails with the command that starts PostgreSQL when it is unreachable.
+ */
+export function adminConnection(): Promise<PostgresConnection> {
+  admin ??= (async () => {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new Error("no answer within 5 s")), 5000);
+    try {
+      return await connect({ url: url(), signal: timeout.signal });
+    } catch (error) {
+      admin = undefined;
+      throw new Error(
+        `PostgreSQL is not reachable at ${url()} (${(error as Error)?.message ?? error}).\n` +
+          `Start it with:  ${START}`,
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  })();
+  return admin;
+}
+
+/** Closes the admin connection (every case ends with it, so no socket outlives a case). */
+export async function closeAdmin(): Promise<void> {
+  const pending = admin;
+  admin = undefined;
+  if (pending) await (await pending.catch(() => undefined))?.close();
+}
+
+/** A pool for a case; checks the server first so an outage fails with the start command. */
+export async function makePool(options: PostgresPoolOptions = {}): Promise<ReturnType<typeof createPostgresPool>> {
+  await adminConnection();
+  return createPostgresPool({ url: url(), ...options });
+}
+
+/** Terminates a server session from the admin connection and waits until it is gone. */
+export async function terminate(pid: number): Promise<void> {
+  const sql = (await adminConnection()).sql;
+  await sql`select pg_terminate_backend(${pid})`;
+  for (let i = 0; i < 100; i++) {
+    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where pid = ${pid}`;
+    if (row!.n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`server session ${pid} did not end`);
+}
+
+/** Sessions running a query whose text contains `marker`, other than the admin's own. */
+export async function activeWith(marker: string): Promise<number> {
+  const sql = (await adminConnection()).sql;
+  const [row] = await sql<{ n: number }[]>`
+    select count(*)::int as n from pg_stat_activity
+    where state = 'active' and pid <> pg_backend_pid() and position(${marker} in query) > 0`;
+  return row!.n;
+}
+
+/** Polls `check` every 20 ms until it holds or `ms` pass; returns whether it held. */
+export async function eventually(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const end = performance.now() + ms;
+  do {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } while (performance.now() < end);
+  return check();
+}
+
+/** The shared driver suite's view of PostgreSQL. */
+export const factories: DriverFactories<PgSql> = {
+  name: "postgres",
+  makePool: ({ max }) => makePool({ max }),
+  slow: (sql) => sql`select pg_sleep(30) /* corral-dr-slow */`,
+  quick: async (sql) => (await sql<{ one: number }[]>`select 1 as one`)[0]!.one,
+  breakConnection: (sql) => terminate(pidOf(sql)),
+};
