@@ -32,12 +32,54 @@ const CONNECTION_KEYS: ReadonlySet<string> = new Set([
 /** A connection found dead when it was about to be lent; the pool destroys it and lends another. */
 const STALE: unique symbol = Symbol("stale connection");
 
+/** A body that succeeded on a connection whose reset then failed: the value goes to the caller, the connection to the bin. */
+class ResetFailed {
+  readonly value: unknown;
+  constructor(value: unknown) {
+    this.value = value;
+  }
+}
+
 function bindingOfResource(sql: PgSql): Binding {
   return bindingOf(sql)!;
 }
 
 function connectionOf(sql: PgSql): PostgresConnection {
   return bindingOf(sql)!.link as PostgresConnection;
+}
+
+// The session reset runs here, when a lease ends, rather than in the pool's
+// `reset` hook: the hook runs under a guard (a signal and a timer per
+// release) even when there is nothing to reset, which costs more than the
+// query on Node 20. The reset has its own bounds (cancelGrace, resetTimeout)
+// and obeys no signal, so a cancelled borrower cannot cut it short.
+
+/** Ends a lease's binding; resolves true when the session is clean again (false: the connection was terminated). */
+function endLease(sql: PgSql): boolean | Promise<boolean> {
+  const conn = connectionOf(sql);
+  conn.endLease(bindingOfResource(sql));
+  if (!conn.needsReset) return true;
+  return conn.reset().then(() => true, () => false);
+}
+
+function succeeded<R>(sql: PgSql, value: R): R | Promise<R> {
+  const clean = endLease(sql);
+  if (clean === true) return value;
+  if (clean === false) throw new ResetFailed(value);
+  return clean.then((ok) => {
+    if (!ok) throw new ResetFailed(value);
+    return value;
+  });
+}
+
+function failed(sql: PgSql, error: unknown): never | Promise<never> {
+  // A connection whose reset fails is terminated: broken, so isBroken
+  // destroys it. The caller sees its own error either way.
+  const clean = endLease(sql);
+  if (typeof clean === "boolean") throw error;
+  return clean.then(() => {
+    throw error;
+  });
 }
 
 /**
@@ -101,6 +143,14 @@ export class PostgresPool extends Pool<PgSql> {
         const { signal, unlink } = linked(lease.signal, scope);
         openBinding(bindingOfResource(sql), signal, unlink);
       }
+      // Giving the lease back resets the session first (`await using` calls
+      // release() too); a failed reset destroys the connection instead.
+      const release = lease.release;
+      lease.release = async function (this: Lease<PgSql>): Promise<void> {
+        if (!lease.active) return;
+        const clean = await endLease(sql);
+        await (clean ? release.call(lease) : lease.destroy(connectionOf(sql).lost));
+      };
       return lease;
     }
   }
@@ -109,8 +159,9 @@ export class PostgresPool extends Pool<PgSql> {
    * Runs `fn(sql, signal)` with a borrowed connection; see `Pool.use`. The
    * queries `fn` makes through `sql` are cancelled on the server when
    * `signal` aborts (the caller's `options.signal`, the ambient signal, or a
-   * shutdown). When `fn` throws, the connection is reset and reused — unless
-   * it was lost, then it is destroyed.
+   * shutdown). Afterwards the session is reset if a query may have changed
+   * it — also when `fn` threw: a failed body does not make the connection
+   * broken; a lost connection does, and is destroyed.
    *
    * @param fn the work
    * @param options `signal`, `timeout`
@@ -121,16 +172,26 @@ export class PostgresPool extends Pool<PgSql> {
     options?: UseOptions,
   ): Promise<Awaited<R>> {
     if (typeof fn !== "function") return super.use(fn, options);
-    const body = (sql: PgSql, signal: AbortSignal): R | PromiseLike<R> => {
+    const body = (sql: PgSql, signal: AbortSignal): R | Promise<R> => {
       const b = bindingOfResource(sql);
       if ((b.link as PostgresConnection).broken) throw STALE;
       openBinding(b, signal);
-      return fn(sql, signal);
+      let result: R | PromiseLike<R>;
+      try {
+        result = fn(sql, signal);
+      } catch (error) {
+        return failed(sql, error);
+      }
+      if (result === null || typeof result !== "object" || typeof (result as PromiseLike<R>).then !== "function") {
+        return succeeded(sql, result as R);
+      }
+      return Promise.resolve(result).then((value) => succeeded(sql, value), (error) => failed(sql, error));
     };
     for (let attempt = 0;; attempt++) {
       try {
         return await super.use(body, options);
       } catch (error) {
+        if (error instanceof ResetFailed) return error.value as Awaited<R>;
         if (error !== STALE || attempt > this.#max) throw error;
       }
     }
@@ -178,16 +239,11 @@ export function createPostgresPool(options?: PostgresPoolOptions): PostgresPool 
       signal.addEventListener("abort", onAbort, { once: true });
       return conn.close().finally(() => signal.removeEventListener("abort", onAbort));
     },
-    reset(sql) {
-      const conn = connectionOf(sql);
-      conn.endLease(bindingOfResource(sql));
-      return conn.needsReset ? conn.reset() : undefined;
-    },
     validate(sql) {
       return connectionOf(sql).ping();
     },
-    isBroken(_error, sql) {
-      return connectionOf(sql).broken;
+    isBroken(error, sql) {
+      return error instanceof ResetFailed || connectionOf(sql).broken;
     },
   });
 }

@@ -10,6 +10,7 @@
 // - queries that may change session state mark the connection for a reset.
 
 import type postgres from "postgres";
+import { abortable } from "@corral/core";
 import { touchesSession } from "./session.ts";
 import { abortAll, type Binding, cancelNext, type Query, type Raw } from "./binding.ts";
 
@@ -44,9 +45,10 @@ function done(binding: Binding, q: Query): void {
     return;
   }
   binding.aborting = false;
-  if (binding.onAbort) binding.listening!.removeEventListener("abort", binding.onAbort);
-  binding.onAbort = undefined;
-  binding.listening = undefined;
+  if (binding.quiet) {
+    binding.quiet();
+    binding.quiet = undefined;
+  }
   if (binding.timer !== undefined) clearTimeout(binding.timer);
   binding.timer = undefined;
 }
@@ -54,26 +56,22 @@ function done(binding: Binding, q: Query): void {
 function track(binding: Binding, q: Query, strings: readonly string[]): Query {
   const { link, signal } = binding;
   if (touchesSession(strings)) link.dirty = true;
-  // Map the driver's rejection to what the caller should see. An accessor,
-  // because `cursor()` replaces `reject` on each step.
-  let reject = q.reject;
-  Object.defineProperty(q, "reject", {
-    configurable: true,
-    get: () => (error: unknown) => {
-      if (signal?.aborted) return reject(signal.reason);
-      if (!link.lost && losesConnection(error)) link.onClose(error);
-      reject(link.lost ? link.lostError(error) : error);
-    },
-    set: (fn: (error: unknown) => void) => {
-      reject = fn;
-    },
-  });
+  // Map the driver's rejection to what the caller should see.
+  const reject = q.reject;
+  q.reject = (error: unknown) => {
+    if (signal?.aborted) return reject(signal.reason);
+    if (!link.lost && losesConnection(error)) link.onClose(error);
+    reject(link.lost ? link.lostError(error) : error);
+  };
   const inflight = binding.inflight ??= new Set();
   inflight.add(q);
-  if (signal !== undefined && !binding.onAbort) {
-    binding.onAbort = () => abortAll(binding);
-    binding.listening = signal;
-    signal.addEventListener("abort", binding.onAbort, { once: true });
+  if (signal !== undefined && !binding.quiet) {
+    // Hear the abort while queries are in flight: corral's abortable() costs
+    // a few promises, where addEventListener costs ~3 µs a pair on Node 20.
+    let quiet!: () => void;
+    const idle = new Promise<void>((resolve) => quiet = resolve);
+    binding.quiet = quiet;
+    abortable(idle, { signal }).then(undefined, () => abortAll(binding));
   }
   const finish = () => done(binding, q);
   settle.call(q, finish, finish);

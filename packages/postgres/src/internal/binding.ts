@@ -49,9 +49,8 @@ export interface Binding {
   /** Why this binding can no longer run queries (its lease ended), or undefined. */
   closed: string | undefined;
   inflight: Set<Query> | undefined;
-  onAbort: (() => void) | undefined;
-  /** The signal `onAbort` listens to (the binding's signal may change between leases). */
-  listening: AbortSignal | undefined;
+  /** Ends the wait for the signal's abort (set while queries are in flight). */
+  quiet: (() => void) | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
   /** True from an abort until its queries have all settled. */
   aborting: boolean;
@@ -139,8 +138,7 @@ export function binding(link: Link, signal: AbortSignal | undefined): Binding {
     unlink: undefined,
     closed: undefined,
     inflight: undefined,
-    onAbort: undefined,
-    listening: undefined,
+    quiet: undefined,
     timer: undefined,
     aborting: false,
     canceller: undefined,
