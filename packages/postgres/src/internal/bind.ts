@@ -12,7 +12,7 @@
 import type postgres from "postgres";
 import { abortable } from "@corral/core";
 import { touchesSession } from "./session.ts";
-import { abortAll, type Binding, cancelNext, type Query, type Raw } from "./binding.ts";
+import { abortAll, type Binding, finish, type Query, type Raw } from "./binding.ts";
 
 export { type Binding, binding, closeBinding, type Link, openBinding } from "./binding.ts";
 
@@ -36,23 +36,6 @@ function losesConnection(error: unknown): boolean {
   return typeof code === "string" && (LOST_CODES.has(code) || code.startsWith("08"));
 }
 
-function done(binding: Binding, q: Query): void {
-  const inflight = binding.inflight!;
-  inflight.delete(q);
-  if (inflight.size > 0) {
-    // Pipelined queries run one after another: cancel the next one now.
-    if (binding.aborting) cancelNext(binding);
-    return;
-  }
-  binding.aborting = false;
-  if (binding.quiet) {
-    binding.quiet();
-    binding.quiet = undefined;
-  }
-  if (binding.timer !== undefined) clearTimeout(binding.timer);
-  binding.timer = undefined;
-}
-
 function track(binding: Binding, q: Query, strings: readonly string[]): Query {
   const { link, signal } = binding;
   if (touchesSession(strings)) link.dirty = true;
@@ -73,8 +56,8 @@ function track(binding: Binding, q: Query, strings: readonly string[]): Query {
     binding.quiet = quiet;
     abortable(idle, { signal }).then(undefined, () => abortAll(binding));
   }
-  const finish = () => done(binding, q);
-  settle.call(q, finish, finish);
+  const settled = () => finish(binding, q);
+  settle.call(q, settled, settled);
   return q;
 }
 

@@ -13,6 +13,8 @@ export type Query = postgres.PendingQuery<postgres.Row[]> & {
   executed?: boolean;
   /** The session's backend key, set when the connection sends the query. */
   state?: unknown;
+  /** True while the connection runs it (the driver's flag). */
+  active?: boolean;
   reject: (error: unknown) => void;
 };
 
@@ -81,14 +83,38 @@ function sendCancel(link: Link, q: Query, canceller: (q: Query) => Promise<void>
   void sent.then(() => link.cancels.delete(sent));
 }
 
-/** Cancels the query of ours the server may be running now, if any; returns whether it sent a request. */
+/** Forgets a query that has stopped; the last one ends the wait for the signal. */
+export function finish(binding: Binding, q: Query): void {
+  const inflight = binding.inflight!;
+  if (!inflight.delete(q)) return;
+  if (inflight.size > 0) {
+    // Pipelined queries run one after another: cancel the next one now.
+    if (binding.aborting) cancelNext(binding);
+    return;
+  }
+  binding.aborting = false;
+  if (binding.quiet) {
+    binding.quiet();
+    binding.quiet = undefined;
+  }
+  if (binding.timer !== undefined) clearTimeout(binding.timer);
+  binding.timer = undefined;
+}
+
+/** Cancels the query of ours the server is running now, if any; returns whether it sent a request. */
 export function cancelNext(binding: Binding): boolean {
-  for (const q of binding.inflight!) {
-    if (q.executed && q.state && binding.canceller) {
+  const inflight = binding.inflight!;
+  for (const q of inflight) {
+    // The driver marks the query it is running `active` (the first one sent,
+    // then each pipelined one in turn, in the same tick the previous ends).
+    if (q.active && binding.canceller) {
       sendCancel(binding.link, q, binding.canceller);
       return true;
     }
   }
+  // Nothing of ours runs: a sent query still here finished without settling
+  // its promise (a cursor read to its end replaces the driver's resolvers).
+  for (const q of [...inflight]) if (q.executed && q.state && !q.active) finish(binding, q);
   return false;
 }
 
@@ -127,7 +153,7 @@ export function abortAll(binding: Binding): void {
     if (q.executed && !q.state) void binding.canceller?.(q)?.catch(() => {});
   }
   cancelNext(binding);
-  nudge(binding, performance.now());
+  if (inflight.size) nudge(binding, performance.now());
 }
 
 /** A binding of `link` to `signal` (or to none). */

@@ -81,6 +81,24 @@ export function sessionCases({ add }: PgSuite): void {
     ok((await pool.use((sql) => sql`select 1`)).length === 1);
   });
 
+  add("PG-06", "cursor() and forEach() work through a lease, which ends cleanly after them", async () => {
+    await using pool = await makePool({ max: 1 });
+    let pid = 0;
+    const batches = await pool.use(async (sql) => {
+      pid = pidOf(sql);
+      const sizes: number[] = [];
+      for await (const rows of sql`select generate_series(1, 10) as x`.cursor(4)) sizes.push(rows.length);
+      return sizes;
+    });
+    deepEqual(batches, [4, 4, 2]);
+    let seen = 0;
+    await pool.use((sql) => sql`select generate_series(1, 5) as x`.forEach(() => void seen++));
+    equal(seen, 5);
+    const [row] = await pool.use((sql) => sql<{ pid: number }[]>`select pg_backend_pid() as pid`);
+    equal(row?.pid, pid, "the same connection throughout");
+    equal(pool.stats.destroyed, 0, "nothing destroyed");
+  });
+
   add("PG-05", "connect() opens one dedicated connection; bind(signal) cancels its queries", async () => {
     const admin = await adminConnection();
     await using conn = await connect();
