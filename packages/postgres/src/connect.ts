@@ -72,11 +72,11 @@ export async function openConnection(
  * @throws the signal's reason when it aborts first; the driver's error when the server is unreachable
  * @throws {TypeError} / {RangeError} for bad options
  * @example
- * ```ts ignore
+ * ```ts
  * import { connect } from "@corral/postgres";
- * await using conn = await connect({ url: "postgres://127.0.0.1:5432/test" });
+ * await using conn = await connect(); // DATABASE_URL, else postgres://127.0.0.1:5432/test
  * const [row] = await conn.sql`select 1 as one`;
- * console.assert(row.one === 1);
+ * console.assert(row?.one === 1);
  * ```
  */
 export async function connect(options?: ConnectOptions): Promise<PostgresConnection> {

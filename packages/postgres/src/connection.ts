@@ -88,11 +88,13 @@ export class PostgresConnection implements Link, AsyncDisposable {
    * @param signal the signal the queries obey
    * @returns the bound query function
    * @example Cancel a slow query from a deadline
-   * ```ts ignore
+   * ```ts
    * import { moveOnAfter } from "@corral/core";
    * import { connect } from "@corral/postgres";
    * await using conn = await connect();
-   * await moveOnAfter(100, (signal) => conn.bind(signal)`select pg_sleep(10)`);
+   * const rows = await moveOnAfter(100, (signal) => conn.bind(signal)`select pg_sleep(10)`);
+   * console.assert(rows === undefined); // the server stopped the sleep after 100 ms
+   * await conn.reset();
    * ```
    */
   bind(signal: AbortSignal): PgSql {

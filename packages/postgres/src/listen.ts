@@ -100,14 +100,20 @@ async function* iterate(
  * @returns an async iterator of notifications
  * @throws {TypeError} for bad channels (at the call)
  * @example Handle notifications until the scope is cancelled
- * ```ts ignore
+ * ```ts
  * import { CancelScope } from "@corral/core";
  * import { createPostgresPool, listen } from "@corral/postgres";
- * await using pool = createPostgresPool();
- * const scope = new CancelScope({ timeout: 60_000 });
- * for await (const { channel, payload } of listen(pool, "jobs", { signal: scope.signal })) {
- *   console.log(channel, payload);
+ * await using pool = createPostgresPool({ max: 2 });
+ * const scope = new CancelScope({ timeout: 10_000 });
+ * const seen: string[] = [];
+ * const sending = setInterval(() => pool.use((sql) => sql.notify("jobs", "job 1")).catch(() => {}), 20);
+ * for await (const { payload } of listen(pool, "jobs", { signal: scope.signal })) {
+ *   seen.push(payload);
+ *   scope.cancel(); // or let the timeout end the loop
  * }
+ * clearInterval(sending);
+ * scope[Symbol.dispose]();
+ * console.assert(seen[0] === "job 1");
  * ```
  */
 export function listen(

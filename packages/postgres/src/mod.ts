@@ -15,13 +15,13 @@
  * - `connect()` — one dedicated connection (asyncpg's `connect`).
  *
  * @example Cancel a slow query with a deadline
- * ```ts ignore
+ * ```ts
  * import { moveOnAfter } from "@corral/core";
  * import { createPostgresPool } from "@corral/postgres";
  * await using pool = createPostgresPool({ max: 10 });
- * const rows = await moveOnAfter(1000, (signal) =>
- *   pool.use((sql) => sql`select pg_sleep(10)`, { signal })
- * ); // undefined after 1 s; the server stopped the sleep, the connection is back in the pool
+ * const rows = await moveOnAfter(200, (signal) => pool.use((sql) => sql`select pg_sleep(10)`, { signal }));
+ * // undefined after 200 ms; the server stopped the sleep, the connection is back in the pool
+ * console.assert(rows === undefined && pool.stats.borrowed === 0);
  * ```
  *
  * @module

@@ -209,10 +209,12 @@ export class PostgresPool extends Pool<PgSql> {
  * @returns the pool
  * @throws {TypeError} / {RangeError} naming a bad option, at once
  * @example The asyncpg pool idiom
- * ```ts ignore
+ * ```ts
  * import { createPostgresPool } from "@corral/postgres";
  * await using pool = createPostgresPool({ min: 2, max: 10 });
- * const users = await pool.use((sql, signal) => sql`select * from users`);
+ * await pool.ready();
+ * const rows = await pool.use((sql) => sql<{ n: number }[]>`select ${41}::int + 1 as n`);
+ * console.assert(rows[0]?.n === 42 && pool.stats.idle === 2);
  * ```
  */
 export function createPostgresPool(options?: PostgresPoolOptions): PostgresPool {

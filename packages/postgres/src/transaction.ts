@@ -117,13 +117,18 @@ const managed = contextManager(async function* (target: TransactionTarget, optio
  * @throws the body's error, unchanged, after the rollback
  * @throws {TypeError} / {RangeError} for a bad target or bad options
  * @example Move money atomically
- * ```ts ignore
+ * ```ts
  * import { createPostgresPool, transaction } from "@corral/postgres";
- * await using pool = createPostgresPool({ max: 4 });
- * await transaction(pool, async (sql) => {
+ * await using pool = createPostgresPool({ max: 1 });
+ * const total = await transaction(pool, async (sql) => {
+ *   await sql`create temp table accounts (id int, balance int) on commit drop`;
+ *   await sql`insert into accounts values (1, 100), (2, 0)`;
  *   await sql`update accounts set balance = balance - 10 where id = 1`;
  *   await sql`update accounts set balance = balance + 10 where id = 2`;
+ *   const [row] = await sql<{ total: number }[]>`select sum(balance)::int as total from accounts`;
+ *   return row?.total;
  * }, { isolation: "serializable" });
+ * console.assert(total === 100);
  * ```
  */
 export function transaction<R>(
@@ -138,13 +143,16 @@ export function transaction<R>(
  * @param options isolation, read only, the signal, the grace period
  * @returns a context manager whose value is the transaction's query function
  * @example On an exit stack
- * ```ts ignore
+ * ```ts
  * import { withExitStack } from "@corral/core";
- * import { transaction } from "@corral/postgres";
- * await withExitStack(async (stack) => {
+ * import { createPostgresPool, transaction } from "@corral/postgres";
+ * await using pool = createPostgresPool({ max: 1 });
+ * const failure = await withExitStack(async (stack) => {
  *   const tx = await stack.enter(transaction(pool));
- *   await tx`insert into log (line) values ('hello')`;
- * });
+ *   await tx`create temp table log (line text)`;
+ *   throw new Error("rolled back");
+ * }).catch((error) => error);
+ * console.assert(failure.message === "rolled back" && pool.stats.borrowed === 0);
  * ```
  */
 export function transaction(target: TransactionTarget, options?: TransactionOptions): GeneratorContextManager<PgSql>;
