@@ -38,6 +38,13 @@ export interface PoolOptions<T> {
    * its slot until it settles.
    */
   create: (signal: AbortSignal) => T | PromiseLike<T>;
+  /*
+   * `destroy`, `validate` and `reset` run shielded: their `signal` aborts only
+   * when `cleanupTimeout` passes. It is passed only to a callback that
+   * declares it (`(conn, signal) => …`; `(conn) => …` is called with the
+   * resource alone), so the common no-signal cleanup makes no AbortSignal.
+   * With an adapter installed it is also `currentSignal()` inside.
+   */
   /** Closes one resource. Runs shielded, bounded by `cleanupTimeout`; a failure is an `error` event. */
   destroy?: (resource: T, signal: AbortSignal) => unknown;
   /**

@@ -12,6 +12,34 @@ describe("guarded", () => {
     expect(live.timers).toBe(0);
   });
 
+  test("the shield signal goes only to a callback that declares it, and aborts at the grace period", async () => {
+    const bare = await guarded(
+      "reset",
+      function (this: unknown, _r: number) {
+        return arguments.length;
+      },
+      1,
+      1000,
+    );
+    expect(bare.value).toBe(1);
+    expect(bare.hasSignal).toBe(false);
+    let seen: AbortSignal | undefined;
+    const declared = await guarded(
+      "validate",
+      (_r: number, signal: AbortSignal) => {
+        seen = signal;
+        return new Promise(() => {});
+      },
+      1,
+      5,
+    );
+    expect(seen).toBeInstanceOf(AbortSignal);
+    expect(seen!.aborted).toBe(true);
+    expect(declared.ok).toBe(false);
+    expect(declared.value).toBeInstanceOf(TimeoutError);
+    expect(live.timers).toBe(0);
+  });
+
   test("a throw or a rejection is an outcome, never a rejection", async () => {
     const boom = new Error("boom");
     const thrown = await guarded(
