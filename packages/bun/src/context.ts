@@ -7,8 +7,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CancelScope, currentSignal } from "@corral/bun";
- * await new CancelScope().run((signal) => console.assert(currentSignal() === signal));
+ * await new CancelScope().run((signal) => assert(currentSignal() === signal));
  * ```
  *
  * @module

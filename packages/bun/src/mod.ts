@@ -7,9 +7,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { currentSignal, moveOnAfter, run, runtime, sleep } from "@corral/bun";
  * await run(async (signal) => {
- *   console.assert(currentSignal() === signal);
+ *   assert(currentSignal() === signal);
  *   const value = await moveOnAfter(5, () => sleep(1000).then(() => "late")); // sleep inherits the scope
  *   console.log(runtime.name, value); // "bun" undefined
  * });

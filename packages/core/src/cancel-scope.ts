@@ -19,13 +19,14 @@
  *
  * @example Time-boxing a fetch-like wait
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CancelScope, sleep } from "@corral/core";
  * const scope = new CancelScope({ timeout: 10 });
  * const result = await scope.run(async (signal) => {
  *   await sleep(1000, { signal });
  *   return "finished";
  * });
- * console.assert(result === undefined && scope.cancelledCaught);
+ * assert(result === undefined && scope.cancelledCaught);
  * ```
  *
  * @module
@@ -123,11 +124,12 @@ export class ScopeNode extends CancelNode implements TimerEntry {
  *
  * @example A scope cancelled explicitly
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CancelScope, sleep } from "@corral/core";
  * const scope = new CancelScope();
  * setTimeout(() => scope.cancel("user pressed stop"), 5);
  * await scope.run((signal) => sleep(10_000, { signal }));
- * console.assert(scope.cancelCalled && scope.cancelledCaught);
+ * assert(scope.cancelCalled && scope.cancelledCaught);
  * ```
  */
 export class CancelScope implements Disposable {

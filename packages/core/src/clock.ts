@@ -11,9 +11,10 @@
  * @returns the current time in milliseconds
  * @example A deadline one second from now
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CancelScope, now } from "@corral/core";
  * using scope = new CancelScope({ deadline: now() + 1000 });
- * console.assert(scope.deadline > now());
+ * assert(scope.deadline > now());
  * ```
  */
 export function now(): number {

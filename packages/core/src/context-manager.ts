@@ -25,6 +25,7 @@
  *
  * @example A transaction that commits or rolls back
  * ```ts
+ * import assert from "node:assert/strict";
  * import { contextManager, withContext } from "@corral/core";
  * const log: string[] = [];
  * const transaction = contextManager(async function* (name: string) {
@@ -41,7 +42,7 @@
  * await withContext(transaction("t2"), async () => {
  *   throw new Error("constraint violated");
  * }).catch(() => {});
- * console.assert(log.join() === "begin t1,commit,begin t2,rollback");
+ * assert(log.join() === "begin t1,commit,begin t2,rollback");
  * ```
  *
  * @module
@@ -84,13 +85,14 @@ function isGenerator(value: unknown): value is AnyGenerator<unknown> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { GeneratorContextManager } from "@corral/core";
  * async function* gen() {
  *   yield 42;
  * }
  * const cm = new GeneratorContextManager(gen());
- * console.assert((await cm.enter()) === 42);
- * console.assert((await cm.exit()) === false);
+ * assert((await cm.enter()) === 42);
+ * assert((await cm.exit()) === false);
  * ```
  */
 export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDisposable {
@@ -227,6 +229,7 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
  * when `fn` does not return a generator
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { contextManager, withContext } from "@corral/core";
  * const connection = contextManager(async function* (url: string) {
  *   const conn = { url, open: true };
@@ -237,7 +240,7 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
  *   }
  * });
  * const url = await withContext(connection("db://x"), (conn) => conn.url);
- * console.assert(url === "db://x");
+ * assert(url === "db://x");
  * ```
  */
 export function contextManager<A extends unknown[], T, This = unknown>(
@@ -273,6 +276,7 @@ export function contextManager<A extends unknown[], T, This = unknown>(
  * @throws {Error} (rejects) `fn`'s error, or what `exit` turned it into
  * @example Swallow one kind of error, like `contextlib.suppress`
  * ```ts
+ * import assert from "node:assert/strict";
  * import { contextManager, withContext } from "@corral/core";
  * const ignoring = contextManager(async function* (name: string) {
  *   try {
@@ -284,7 +288,7 @@ export function contextManager<A extends unknown[], T, This = unknown>(
  * const value = await withContext(ignoring("RangeError"), () => {
  *   throw new RangeError("out of range");
  * });
- * console.assert(value === undefined);
+ * assert(value === undefined);
  * ```
  */
 export async function withContext<T, R>(

@@ -15,12 +15,13 @@ import { ambientNode } from "./runtime.ts";
  * @returns the ambient signal, or `undefined`
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CancelScope, currentSignal } from "@corral/core";
  * const scope = new CancelScope();
  * await scope.run((signal) => {
  *   // With an adapter installed, currentSignal() === signal here.
  *   const ambient = currentSignal();
- *   console.assert(ambient === undefined || ambient === signal);
+ *   assert(ambient === undefined || ambient === signal);
  * });
  * ```
  */

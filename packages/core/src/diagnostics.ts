@@ -24,12 +24,13 @@ export interface Diagnostics {
  * @returns a fresh snapshot
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CancelScope, diagnostics } from "@corral/core";
  * const before = diagnostics().timers;
  * const scope = new CancelScope({ timeout: 1000 });
- * console.assert(diagnostics().timers === before + 1);
+ * assert(diagnostics().timers === before + 1);
  * scope[Symbol.dispose]();
- * console.assert(diagnostics().timers === before);
+ * assert(diagnostics().timers === before);
  * ```
  */
 export function diagnostics(): Diagnostics {

@@ -35,11 +35,12 @@ export interface CancelledOptions {
  *
  * @example Recognising a cancellation
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Cancelled, CancelScope } from "@corral/core";
  * const scope = new CancelScope();
  * scope.cancel("shutting down");
  * const reason = scope.signal.reason;
- * console.assert(reason instanceof Cancelled && reason.kind === "explicit");
+ * assert(reason instanceof Cancelled && reason.kind === "explicit");
  * ```
  */
 export class Cancelled extends Error {
@@ -75,11 +76,12 @@ export class Cancelled extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { failAfter, sleep, TimeoutError } from "@corral/core";
  * try {
  *   await failAfter(1, (signal) => sleep(1000, { signal }));
  * } catch (error) {
- *   console.assert(error instanceof TimeoutError);
+ *   assert(error instanceof TimeoutError);
  * }
  * ```
  */

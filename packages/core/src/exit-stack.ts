@@ -22,6 +22,7 @@
  *
  * @example Open a dynamic number of resources, close them all
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ExitStack } from "@corral/core";
  * const closed: string[] = [];
  * const open = (name: string) => ({ name, [Symbol.asyncDispose]: async () => void closed.push(name) });
@@ -29,7 +30,7 @@
  *   await using stack = new ExitStack();
  *   for (const name of ["a", "b", "c"]) stack.use(open(name));
  * }
- * console.assert(closed.join() === "c,b,a");
+ * assert(closed.join() === "c,b,a");
  * ```
  *
  * @module
@@ -90,6 +91,7 @@ let closeWith: (stack: ExitStack, pending: Pending) => Promise<void>;
  *
  * @example The exception-aware form: a callback sees the error and may suppress it
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withExitStack } from "@corral/core";
  * const seen: unknown[] = [];
  * const value = await withExitStack((stack) => {
@@ -99,7 +101,7 @@ let closeWith: (stack: ExitStack, pending: Pending) => Promise<void>;
  *   });
  *   throw new Error("boom");
  * });
- * console.assert(value === undefined && (seen[0] as Error).message === "boom");
+ * assert(value === undefined && (seen[0] as Error).message === "boom");
  * ```
  */
 export class ExitStack implements AsyncDisposable {
@@ -144,12 +146,13 @@ export class ExitStack implements AsyncDisposable {
    * @throws {ReferenceError} when the stack is disposed
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ExitStack } from "@corral/core";
    * const stack = new ExitStack();
    * let closed = false;
    * const file = stack.use({ [Symbol.dispose]: () => void (closed = true) });
    * await stack.close();
-   * console.assert(closed && file !== undefined);
+   * assert(closed && file !== undefined);
    * ```
    */
   use<T extends AsyncDisposable | Disposable | null | undefined>(value: T): T {
@@ -191,6 +194,7 @@ export class ExitStack implements AsyncDisposable {
    * @throws {ReferenceError} (rejects) when the stack is disposed
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { contextManager, ExitStack } from "@corral/core";
    * const log: string[] = [];
    * const resource = contextManager(async function* (name: string) {
@@ -205,7 +209,7 @@ export class ExitStack implements AsyncDisposable {
    * const a = await stack.enter(resource("a"));
    * await stack.enter(resource("b"));
    * await stack.close();
-   * console.assert(a === "a" && log.join() === "open a,open b,close b,close a");
+   * assert(a === "a" && log.join() === "open a,open b,close b,close a");
    * ```
    */
   async enter<T>(cm: ContextManager<T>): Promise<Awaited<T>> {
@@ -241,11 +245,12 @@ export class ExitStack implements AsyncDisposable {
    * @throws {ReferenceError} when the stack is disposed
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ExitStack } from "@corral/core";
    * const stack = new ExitStack();
    * const timer = stack.adopt(setInterval(() => {}, 1000), (t) => clearInterval(t));
    * await stack.close();
-   * console.assert(timer !== undefined);
+   * assert(timer !== undefined);
    * ```
    */
   adopt<T>(value: T, onDispose: (value: T, signal: AbortSignal) => unknown): T {
@@ -264,6 +269,7 @@ export class ExitStack implements AsyncDisposable {
    * @throws {ReferenceError} when the stack is disposed
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ExitStack, sleep } from "@corral/core";
    * const stack = new ExitStack();
    * let flushed = false;
@@ -272,7 +278,7 @@ export class ExitStack implements AsyncDisposable {
    *   flushed = true;
    * });
    * await stack.close();
-   * console.assert(flushed);
+   * assert(flushed);
    * ```
    */
   defer(fn: (signal: AbortSignal) => unknown): void {
@@ -295,6 +301,7 @@ export class ExitStack implements AsyncDisposable {
    * @throws {ReferenceError} when the stack is disposed
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { withExitStack } from "@corral/core";
    * let rolledBack = false;
    * await withExitStack((stack) => {
@@ -303,7 +310,7 @@ export class ExitStack implements AsyncDisposable {
    *   });
    *   throw new Error("failed");
    * }).catch(() => {});
-   * console.assert(rolledBack);
+   * assert(rolledBack);
    * ```
    */
   push<F extends ExitCallback>(exit: F): F {
@@ -352,6 +359,7 @@ export class ExitStack implements AsyncDisposable {
    * @throws {Error} (rejects) whatever the callbacks threw, chained
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { ExitStack } from "@corral/core";
    * const stack = new ExitStack();
    * stack.defer(() => {
@@ -361,7 +369,7 @@ export class ExitStack implements AsyncDisposable {
    *   throw new Error("runs first");
    * });
    * const error = await stack.close().catch((e) => e);
-   * console.assert(error.name === "SuppressedError" && error.error.message === "first registered, runs last");
+   * assert(error.name === "SuppressedError" && error.error.message === "first registered, runs last");
    * ```
    */
   close(): Promise<void> {
@@ -415,6 +423,7 @@ export class ExitStack implements AsyncDisposable {
  * @throws {Error} (rejects) `fn`'s error, and cleanup errors chained onto it
  * @example Roll back on failure, commit on success
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withExitStack } from "@corral/core";
  * const log: string[] = [];
  * const tx = { commit: async () => void log.push("commit"), rollback: async () => void log.push("rollback") };
@@ -422,7 +431,7 @@ export class ExitStack implements AsyncDisposable {
  *   stack.push((error) => (error === undefined ? tx.commit() : tx.rollback()));
  *   throw new Error("constraint violated");
  * }).catch(() => {});
- * console.assert(log.join() === "rollback");
+ * assert(log.join() === "rollback");
  * ```
  */
 export async function withExitStack<T>(

@@ -34,13 +34,14 @@ function ended(what: string): ReferenceError {
  *
  * @example Borrow, use, give back
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createPool } from "@corral/core";
  * const pool = createPool({ create: () => ({ id: 1 }), max: 2 });
  * {
  *   await using lease = await pool.acquire();
- *   console.assert(lease.resource.id === 1 && lease.active);
+ *   assert(lease.resource.id === 1 && lease.active);
  * } // released here, even if the block threw
- * console.assert(pool.stats.idle === 1);
+ * assert(pool.stats.idle === 1);
  * await pool.close();
  * ```
  */

@@ -5,6 +5,7 @@
  *
  * @example Time out a step, but let its cleanup finish
  * ```ts
+ * import assert from "node:assert/strict";
  * import { moveOnAfter, shield, sleep } from "@corral/core";
  * let cleaned = false;
  * const result = await moveOnAfter(5, async (signal) => {
@@ -18,7 +19,7 @@
  *     }, { timeout: 1000 });
  *   }
  * });
- * console.assert(result === undefined && cleaned);
+ * assert(result === undefined && cleaned);
  * ```
  *
  * @module

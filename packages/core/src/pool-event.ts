@@ -36,6 +36,7 @@ export interface PoolEventInit<T> {
  *
  * @example Logging the pool's background errors
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createPool, type PoolEvent } from "@corral/core";
  * const pool = createPool({ create: () => ({}), destroy: () => { throw new Error("socket gone"); }, max: 1 });
  * const seen: string[] = [];
@@ -43,7 +44,7 @@ export interface PoolEventInit<T> {
  * const lease = await pool.acquire();
  * await lease.destroy();
  * await pool.close();
- * console.assert(seen[0] === "destroy: Error: socket gone");
+ * assert(seen[0] === "destroy: Error: socket gone");
  * ```
  */
 export class PoolEvent<T = unknown> extends Event {

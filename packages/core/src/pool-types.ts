@@ -150,10 +150,11 @@ export interface CloseOptions {
  *
  * @example A health endpoint
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createPool, type PoolStats } from "@corral/core";
  * const pool = createPool({ create: () => ({}), max: 4 });
  * const health = (s: PoolStats) => ({ busy: s.borrowed / 4, waiting: s.pending, timeouts: s.timeouts });
- * console.assert(health(pool.stats).busy === 0);
+ * assert(health(pool.stats).busy === 0);
  * await pool.close();
  * ```
  */

@@ -21,6 +21,7 @@
  *
  * @example A database pool, asyncpg style
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createPool } from "@corral/core";
  * const connect = (signal: AbortSignal) => Promise.resolve({ query: (sql: string) => sql, signal });
  * await using pool = createPool({ create: connect, max: 10, acquireTimeout: 5_000 });
@@ -29,7 +30,7 @@
  *   lease.resource.query("select 1");
  * }
  * const rows = await pool.use((conn) => conn.query("select 2"));
- * console.assert(rows === "select 2");
+ * assert(rows === "select 2");
  * ```
  *
  * @module
@@ -54,11 +55,12 @@ const CLOSE_TIMEOUT = 5_000;
  *
  * @example Borrowing with a deadline
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createPool, TimeoutError } from "@corral/core";
  * const pool = createPool({ create: () => ({}), max: 1 });
  * const held = await pool.acquire();
  * const error = await pool.acquire({ timeout: 5 }).catch((e) => e);
- * console.assert(error instanceof TimeoutError);
+ * assert(error instanceof TimeoutError);
  * await held.release();
  * await pool.close();
  * ```
@@ -91,11 +93,12 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * @throws the signal's reason when it aborts, or a create error that reached this acquire
    * @example Giving up on a wait
    * ```ts
+   * import assert from "node:assert/strict";
    * import { createPool } from "@corral/core";
    * const pool = createPool({ create: () => ({}), max: 1 });
    * const held = await pool.acquire();
    * const error = await pool.acquire({ signal: AbortSignal.abort(new Error("user left")) }).catch((e) => e);
-   * console.assert(error.message === "user left");
+   * assert(error.message === "user left");
    * await held.release();
    * await pool.close();
    * ```
@@ -118,11 +121,12 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * @throws whatever `acquire` or `fn` throws
    * @example A failing body destroys the resource
    * ```ts
+   * import assert from "node:assert/strict";
    * import { createPool } from "@corral/core";
    * const pool = createPool({ create: () => ({ n: 0 }), max: 1 });
    * await pool.use((r) => r.n++);
    * await pool.use(() => { throw new Error("broken") }).catch(() => {});
-   * console.assert(pool.stats.destroyed === 1);
+   * assert(pool.stats.destroyed === 1);
    * await pool.close();
    * ```
    */
@@ -140,10 +144,11 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * @throws the create error when filling to `min` failed; `PoolClosedError` once closing
    * @example Fail fast at start-up
    * ```ts
+   * import assert from "node:assert/strict";
    * import { createPool } from "@corral/core";
    * const pool = createPool({ create: () => Promise.reject(new Error("bad password")), min: 1, max: 2 });
    * const error = await pool.ready().catch((e) => e);
-   * console.assert(error.message === "bad password");
+   * assert(error.message === "bad password");
    * await pool.close();
    * ```
    */
@@ -167,12 +172,13 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * @throws {TypeError} / {RangeError} for a bad `timeout` (the promise rejects; the pool stays open)
    * @example A deadline for the borrowers
    * ```ts
+   * import assert from "node:assert/strict";
    * import { createPool, PoolClosedError, sleep } from "@corral/core";
    * const pool = createPool({ create: () => ({}), max: 1, cleanupTimeout: 100 });
    * const work = pool.use((_conn, signal) => sleep(60_000, { signal })).catch((e) => e);
    * await sleep(1);
    * await pool.close({ timeout: 10 }); // the borrower's signal aborts after 10 ms
-   * console.assert((await work) instanceof PoolClosedError);
+   * assert((await work) instanceof PoolClosedError);
    * ```
    */
   close(options?: CloseOptions): Promise<void> {
@@ -194,11 +200,12 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * @returns a promise that resolves once every resource is destroyed
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { createPool } from "@corral/core";
    * const pool = createPool({ create: () => ({}), max: 1 });
    * const lease = await pool.acquire();
    * await pool.terminate();
-   * console.assert(!lease.active && pool.stats.size === 0);
+   * assert(!lease.active && pool.stats.size === 0);
    * ```
    */
   terminate(): Promise<void> {
@@ -215,11 +222,12 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { createPool } from "@corral/core";
    * const pool = createPool({ create: () => ({}), max: 2 });
    * const lease = await pool.acquire();
    * const { size, borrowed, idle } = pool.stats;
-   * console.assert(size === 1 && borrowed === 1 && idle === 0);
+   * assert(size === 1 && borrowed === 1 && idle === 0);
    * await lease.release();
    * await pool.close();
    * ```
@@ -257,11 +265,12 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
  * @throws {RangeError} when a value is out of range (`min > max` names `min`)
  * @example Keeping two connections warm
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createPool } from "@corral/core";
  * let next = 0;
  * const pool = createPool({ create: () => ({ id: ++next }), destroy: () => {}, min: 2, max: 4 });
  * await pool.ready();
- * console.assert(pool.stats.idle === 2);
+ * assert(pool.stats.idle === 2);
  * await pool.close();
  * ```
  */

@@ -77,6 +77,7 @@ export interface RunPlatform {
  * @throws {RangeError} when `gracePeriod` is NaN or `signals` names an unsupported signal
  * @example A platform that records instead of exiting (as a test would)
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runMain, type RunPlatform } from "@corral/core";
  * const printed: string[] = [];
  * const platform: RunPlatform = {
@@ -89,7 +90,7 @@ export interface RunPlatform {
  * const code = await runMain(platform, () => {
  *   throw new Error("config missing", { cause: new Error("ENOENT") });
  * });
- * console.assert(code === 1 && printed.length === 1 && printed[0]!.includes("ENOENT"));
+ * assert(code === 1 && printed.length === 1 && printed[0]!.includes("ENOENT"));
  * ```
  */
 export async function runMain(

@@ -27,12 +27,13 @@ export interface ShieldOptions {
  * @throws {TypeError} / {RangeError} for a bad `timeout`
  * @example Cleanup that survives cancellation, but not forever
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CancelScope, shield, sleep } from "@corral/core";
  * const scope = new CancelScope();
  * scope.cancel();
  * // The scope is cancelled, yet the shielded cleanup still runs to completion.
  * const closed = await shield((signal) => sleep(1, { signal }).then(() => true), { timeout: 1000 });
- * console.assert(closed === true && scope.signal.aborted);
+ * assert(closed === true && scope.signal.aborted);
  * ```
  */
 export async function shield<T>(

@@ -49,11 +49,12 @@ class Sleeper extends Watcher implements TimerEntry {
  * @throws {RangeError} when `ms` is NaN
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sleep } from "@corral/core";
  * const controller = new AbortController();
  * setTimeout(() => controller.abort(new Error("stop")), 1);
  * const error = await sleep(10_000, { signal: controller.signal }).catch((e) => e);
- * console.assert(error.message === "stop");
+ * assert(error.message === "stop");
  * ```
  */
 export function sleep(ms: number, options?: WaitOptions): Promise<void> {
@@ -102,10 +103,11 @@ function ignore(): void {}
  * @returns the promise's value
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { abortable } from "@corral/core";
  * const never = new Promise<never>(() => {});
  * const error = await abortable(never, { signal: AbortSignal.abort(new Error("gave up")) }).catch((e) => e);
- * console.assert(error.message === "gave up");
+ * assert(error.message === "gave up");
  * ```
  */
 export function abortable<T>(promise: T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {

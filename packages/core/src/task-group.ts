@@ -21,6 +21,7 @@
  *
  * @example Fetch several things; the first failure cancels the rest
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sleep, taskGroup } from "@corral/core";
  * const pages = await taskGroup(async (tg) => {
  *   const a = tg.spawn(async (signal) => {
@@ -30,7 +31,7 @@
  *   const b = tg.spawn(async () => "page b");
  *   return [await a, await b];
  * });
- * console.assert(pages?.join() === "page a,page b");
+ * assert(pages?.join() === "page a,page b");
  * ```
  *
  * @module
@@ -78,6 +79,7 @@ let coreOf: (tg: TaskGroup) => GroupCore;
  *
  * @example A group that lives as long as a block
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TaskGroup } from "@corral/core";
  * const seen: number[] = [];
  * {
@@ -85,7 +87,7 @@ let coreOf: (tg: TaskGroup) => GroupCore;
  *   for (const n of [1, 2, 3]) tg.spawn(async () => void seen.push(n));
  *   await tg.join();
  * }
- * console.assert(seen.length === 3);
+ * assert(seen.length === 3);
  * ```
  */
 export class TaskGroup implements AsyncDisposable {
@@ -137,10 +139,11 @@ export class TaskGroup implements AsyncDisposable {
    * @throws {Error} when the group has finished
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { taskGroup } from "@corral/core";
    * await taskGroup(async (tg) => {
    *   const task = tg.spawn(async () => "hi", { name: "greeter" });
-   *   console.assert((await task) === "hi" && task.name === "greeter" && task.done);
+   *   assert((await task) === "hi" && task.name === "greeter" && task.done);
    * });
    * ```
    */
@@ -175,13 +178,14 @@ export class TaskGroup implements AsyncDisposable {
    * @throws {Error} when the group has finished, or the child returned without calling `started()`
    * @example A server that is listening before the caller goes on
    * ```ts
+   * import assert from "node:assert/strict";
    * import { sleep, taskGroup } from "@corral/core";
    * await taskGroup(async (tg) => {
    *   const port = await tg.start<number>(async (signal, started) => {
    *     started(8080); // listening
    *     await sleep(1, { signal }); // serve
    *   });
-   *   console.assert(port === 8080);
+   *   assert(port === 8080);
    * });
    * ```
    */
@@ -280,6 +284,7 @@ export class TaskGroup implements AsyncDisposable {
  * @throws {TypeError} / {RangeError} for bad arguments
  * @example At most two downloads at a time; one failure cancels the others
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sleep, taskGroup, TaskGroupError } from "@corral/core";
  * const error = await taskGroup(async (tg) => {
  *   for (const url of ["a", "b", "c"]) {
@@ -289,7 +294,7 @@ export class TaskGroup implements AsyncDisposable {
  *     });
  *   }
  * }, { limit: 2 }).catch((e) => e);
- * console.assert(error instanceof TaskGroupError && error.errors.length === 1);
+ * assert(error instanceof TaskGroupError && error.errors.length === 1);
  * ```
  */
 export async function taskGroup<T>(

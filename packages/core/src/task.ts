@@ -45,13 +45,14 @@ export const taskAccess: TaskAccess = {} as TaskAccess;
  *
  * @example Awaiting a child's value
  * ```ts
+ * import assert from "node:assert/strict";
  * import { taskGroup } from "@corral/core";
  * const total = await taskGroup(async (tg) => {
  *   const a = tg.spawn(async () => 20);
  *   const b = tg.spawn(async () => 22);
  *   return (await a) + (await b);
  * });
- * console.assert(total === 42);
+ * assert(total === 42);
  * ```
  */
 export class Task<T = unknown> implements PromiseLike<T> {
@@ -126,12 +127,13 @@ export class Task<T = unknown> implements PromiseLike<T> {
    * @param reason why; a string (or an error's message) appears in the message, the value is its `cause`
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Cancelled, sleep, taskGroup } from "@corral/core";
    * await taskGroup(async (tg) => {
    *   const slow = tg.spawn((signal) => sleep(10_000, { signal }));
    *   slow.cancel("not needed");
    *   const error = await slow.then(() => undefined, (e) => e);
-   *   console.assert(error instanceof Cancelled && error.kind === "explicit");
+   *   assert(error instanceof Cancelled && error.kind === "explicit");
    * });
    * ```
    */

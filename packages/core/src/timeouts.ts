@@ -36,12 +36,13 @@ function scopeFor(what: string, ms: unknown, fn: unknown, options: TimeoutOption
  * @throws {RangeError} when `ms` is NaN
  * @example Give up on a slow step
  * ```ts
+ * import assert from "node:assert/strict";
  * import { moveOnAfter, sleep } from "@corral/core";
  * const value = await moveOnAfter(5, async (signal) => {
  *   await sleep(1000, { signal });
  *   return "slow";
  * });
- * console.assert(value === undefined);
+ * assert(value === undefined);
  * ```
  */
 export function moveOnAfter<T>(
@@ -71,9 +72,10 @@ export function moveOnAfter<T>(
  * @throws {TimeoutError} when the limit passed and `fn` failed with the cancellation
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { failAfter, sleep, TimeoutError } from "@corral/core";
  * const error = await failAfter(5, (signal) => sleep(1000, { signal })).catch((e) => e);
- * console.assert(error instanceof TimeoutError);
+ * assert(error instanceof TimeoutError);
  * ```
  */
 export async function failAfter<T>(

@@ -8,8 +8,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CancelScope, currentSignal } from "@corral/deno";
- * await new CancelScope().run((signal) => console.assert(currentSignal() === signal));
+ * await new CancelScope().run((signal) => assert(currentSignal() === signal));
  * ```
  *
  * @module

@@ -23,6 +23,7 @@ import { denoPlatform } from "./signals.ts";
  * @throws {RangeError} when `gracePeriod` is NaN or `signals` names an unsupported signal
  * @example A worker whose cleanup still runs after Ctrl-C
  * ```ts
+ * import assert from "node:assert/strict";
  * import { run, shield, sleep } from "@corral/deno";
  * const code = await run(async () => {
  *   try {
@@ -31,7 +32,7 @@ import { denoPlatform } from "./signals.ts";
  *     await shield(() => sleep(1), { timeout: 5_000 }); // flush, close: runs either way
  *   }
  * }, { gracePeriod: 10_000 });
- * console.assert(code === 0);
+ * assert(code === 0);
  * ```
  */
 export function run(main: (signal: AbortSignal) => unknown, options?: RunOptions): Promise<number> {

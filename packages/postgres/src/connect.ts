@@ -73,10 +73,11 @@ export async function openConnection(
  * @throws {TypeError} / {RangeError} for bad options
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { connect } from "@corral/postgres";
  * await using conn = await connect(); // DATABASE_URL, else postgres://127.0.0.1:5432/test
  * const [row] = await conn.sql`select 1 as one`;
- * console.assert(row?.one === 1);
+ * assert(row?.one === 1);
  * ```
  */
 export async function connect(options?: ConnectOptions): Promise<PostgresConnection> {

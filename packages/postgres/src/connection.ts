@@ -89,11 +89,12 @@ export class PostgresConnection implements Link, AsyncDisposable {
    * @returns the bound query function
    * @example Cancel a slow query from a deadline
    * ```ts
+   * import assert from "node:assert/strict";
    * import { moveOnAfter } from "@corral/core";
    * import { connect } from "@corral/postgres";
    * await using conn = await connect();
    * const rows = await moveOnAfter(100, (signal) => conn.bind(signal)`select pg_sleep(10)`);
-   * console.assert(rows === undefined); // the server stopped the sleep after 100 ms
+   * assert(rows === undefined); // the server stopped the sleep after 100 ms
    * await conn.reset();
    * ```
    */

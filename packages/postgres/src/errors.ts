@@ -14,9 +14,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConnectionLostError } from "@corral/postgres";
  * const error = new ConnectionLostError(4242);
- * console.assert(error.name === "ConnectionLostError" && error.pid === 4242);
+ * assert(error.name === "ConnectionLostError" && error.pid === 4242);
  * ```
  */
 export class ConnectionLostError extends Error {

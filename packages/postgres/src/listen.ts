@@ -101,6 +101,7 @@ async function* iterate(
  * @throws {TypeError} for bad channels (at the call)
  * @example Handle notifications until the scope is cancelled
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CancelScope } from "@corral/core";
  * import { createPostgresPool, listen } from "@corral/postgres";
  * await using pool = createPostgresPool({ max: 2 });
@@ -113,7 +114,7 @@ async function* iterate(
  * }
  * clearInterval(sending);
  * scope[Symbol.dispose]();
- * console.assert(seen[0] === "job 1");
+ * assert(seen[0] === "job 1");
  * ```
  */
 export function listen(

@@ -16,12 +16,13 @@
  *
  * @example Cancel a slow query with a deadline
  * ```ts
+ * import assert from "node:assert/strict";
  * import { moveOnAfter } from "@corral/core";
  * import { createPostgresPool } from "@corral/postgres";
  * await using pool = createPostgresPool({ max: 10 });
  * const rows = await moveOnAfter(200, (signal) => pool.use((sql) => sql`select pg_sleep(10)`, { signal }));
  * // undefined after 200 ms; the server stopped the sleep, the connection is back in the pool
- * console.assert(rows === undefined && pool.stats.borrowed === 0);
+ * assert(rows === undefined && pool.stats.borrowed === 0);
  * ```
  *
  * @module

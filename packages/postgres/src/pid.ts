@@ -15,10 +15,11 @@ import { bindingOf } from "./internal/bind.ts";
  * @throws {TypeError} when `sql` is not a query function from this package
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createPostgresPool, pidOf } from "@corral/postgres";
  * await using pool = createPostgresPool({ max: 1 });
  * const [row] = await pool.use((sql) => sql<{ pid: number }[]>`select pg_backend_pid() as pid`);
- * console.assert(row?.pid === await pool.use((sql) => pidOf(sql)));
+ * assert(row?.pid === await pool.use((sql) => pidOf(sql)));
  * ```
  */
 export function pidOf(sql: unknown): number {

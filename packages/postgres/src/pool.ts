@@ -210,11 +210,12 @@ export class PostgresPool extends Pool<PgSql> {
  * @throws {TypeError} / {RangeError} naming a bad option, at once
  * @example The asyncpg pool idiom
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createPostgresPool } from "@corral/postgres";
  * await using pool = createPostgresPool({ min: 2, max: 10 });
  * await pool.ready();
  * const rows = await pool.use((sql) => sql<{ n: number }[]>`select ${41}::int + 1 as n`);
- * console.assert(rows[0]?.n === 42 && pool.stats.idle === 2);
+ * assert(rows[0]?.n === 42 && pool.stats.idle === 2);
  * ```
  */
 export function createPostgresPool(options?: PostgresPoolOptions): PostgresPool {

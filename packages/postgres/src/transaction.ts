@@ -118,6 +118,7 @@ const managed = contextManager(async function* (target: TransactionTarget, optio
  * @throws {TypeError} / {RangeError} for a bad target or bad options
  * @example Move money atomically
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createPostgresPool, transaction } from "@corral/postgres";
  * await using pool = createPostgresPool({ max: 1 });
  * const total = await transaction(pool, async (sql) => {
@@ -128,7 +129,7 @@ const managed = contextManager(async function* (target: TransactionTarget, optio
  *   const [row] = await sql<{ total: number }[]>`select sum(balance)::int as total from accounts`;
  *   return row?.total;
  * }, { isolation: "serializable" });
- * console.assert(total === 100);
+ * assert(total === 100);
  * ```
  */
 export function transaction<R>(
@@ -144,6 +145,7 @@ export function transaction<R>(
  * @returns a context manager whose value is the transaction's query function
  * @example On an exit stack
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withExitStack } from "@corral/core";
  * import { createPostgresPool, transaction } from "@corral/postgres";
  * await using pool = createPostgresPool({ max: 1 });
@@ -152,7 +154,7 @@ export function transaction<R>(
  *   await tx`create temp table log (line text)`;
  *   throw new Error("rolled back");
  * }).catch((error) => error);
- * console.assert(failure.message === "rolled back" && pool.stats.borrowed === 0);
+ * assert(failure.message === "rolled back" && pool.stats.borrowed === 0);
  * ```
  */
 export function transaction(target: TransactionTarget, options?: TransactionOptions): GeneratorContextManager<PgSql>;

@@ -47,6 +47,7 @@ export interface LimitedLifecycle<T> {
  * @throws {TypeError} when `lifecycle.create` is not a function
  * @example At most 8 resources across every process sharing the semaphore
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createPool } from "@corral/core";
  * import { clusterLimit, createSemaphore } from "@corral/redis";
  * await using sem = createSemaphore({ name: "example:workers", limit: 8 });
@@ -55,8 +56,8 @@ export interface LimitedLifecycle<T> {
  *   idleTimeout: 1000,
  *   ...clusterLimit(sem, { create: () => ({ opened: Date.now() }), destroy: () => {} }),
  * });
- * await pool.use((resource) => console.assert(resource.opened > 0));
- * console.assert(sem.held === 1); // the idle resource keeps its slot
+ * await pool.use((resource) => assert(resource.opened > 0));
+ * assert(sem.held === 1); // the idle resource keeps its slot
  * ```
  */
 export function clusterLimit<T>(semaphore: RedisSemaphore, lifecycle: ResourceLifecycle<T>): LimitedLifecycle<T> {

@@ -38,10 +38,11 @@ const WHAT = "connect to Redis";
  * when the server is unreachable; the signal's reason when aborted
  * @example Pop one job, waiting at most 50 ms
  * ```ts
+ * import assert from "node:assert/strict";
  * import { connectRedis } from "@corral/redis";
  * await using conn = await connectRedis({ url: "redis://127.0.0.1:6379" });
  * const job = await conn.blpop("example:no-jobs", { timeout: 50 });
- * console.assert(job === null); // nothing came
+ * assert(job === null); // nothing came
  * ```
  */
 export function connectRedis(options?: ConnectOptions): Promise<RedisConnection> {

@@ -40,11 +40,12 @@ export type CancelMode = "destroy" | "unblock";
  *
  * @example A reliable queue: move a job to "processing" while working on it
  * ```ts
+ * import assert from "node:assert/strict";
  * import { connectRedis } from "@corral/redis";
  * await using conn = await connectRedis();
  * await conn.client.rPush("example:queue", "job-1");
  * const job = await conn.blmove("example:queue", "example:processing", { timeout: 1000 });
- * console.assert(job === "job-1");
+ * assert(job === "job-1");
  * await conn.client.lRem("example:processing", 1, "job-1"); // done
  * ```
  */
@@ -106,11 +107,12 @@ export class RedisConnection implements AsyncDisposable {
    * @throws the signal's reason when cancelled; `fn`'s error otherwise
    * @example A cancellable command of your own
    * ```ts
+   * import assert from "node:assert/strict";
    * import { connectRedis } from "@corral/redis";
    * await using conn = await connectRedis();
    * const stop = AbortSignal.timeout(50);
    * const error = await conn.call((client) => client.blPop("example:empty", 0), { signal: stop }).catch((e) => e);
-   * console.assert(error === stop.reason && conn.broken); // destroyed: never reused mid-command
+   * assert(error === stop.reason && conn.broken); // destroyed: never reused mid-command
    * ```
    */
   call<T>(fn: (client: RedisClient) => Promise<T>, options?: CallOptions<T>): Promise<T> {

@@ -17,6 +17,7 @@
  *
  * @example A cancellable job loop
  * ```ts
+ * import assert from "node:assert/strict";
  * import { moveOnAfter } from "@corral/core";
  * import { createRedisPool } from "@corral/redis";
  * await using pool = createRedisPool({ max: 4 });
@@ -26,7 +27,7 @@
  *     console.log("got", job?.element);
  *   }
  * });
- * console.assert(pool.stats.borrowed === 0);
+ * assert(pool.stats.borrowed === 0);
  * ```
  *
  * @module

@@ -44,13 +44,14 @@ export interface PermitOwner {
  *
  * @example Hold a permit for a block
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createSemaphore } from "@corral/redis";
  * await using sem = createSemaphore({ name: `example:${crypto.randomUUID()}`, limit: 1 });
  * {
  *   await using permit = await sem.acquire();
- *   console.assert(sem.held === 1 && !permit.lost);
+ *   assert(sem.held === 1 && !permit.lost);
  * }
- * console.assert(sem.held === 0);
+ * assert.equal(sem.held, 0);
  * ```
  */
 export class Permit implements AsyncDisposable {

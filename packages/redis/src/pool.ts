@@ -73,12 +73,13 @@ async function reset(conn: RedisConnection): Promise<void> {
  * @throws {TypeError} / {RangeError} for bad options, naming the option
  * @example A worker popping jobs, cancellable
  * ```ts
+ * import assert from "node:assert/strict";
  * import { moveOnAfter } from "@corral/core";
  * import { createRedisPool } from "@corral/redis";
  * await using pool = createRedisPool({ max: 4 });
  * // Gives up after 50 ms: the BLPOP ends on the server, the slot is free again.
  * const job = await moveOnAfter(50, (signal) => pool.use((conn, s) => conn.blpop("example:jobs", { signal: s }), { signal }));
- * console.assert(job === undefined && pool.stats.borrowed === 0);
+ * assert(job === undefined && pool.stats.borrowed === 0);
  * ```
  */
 export function createRedisPool(options?: RedisPoolOptions): Pool<RedisConnection> {

@@ -27,13 +27,14 @@ const WHAT = "create semaphore";
  *
  * @example Two slots, a third caller waits
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TimeoutError } from "@corral/core";
  * import { createSemaphore } from "@corral/redis";
  * await using sem = createSemaphore({ name: `example:${crypto.randomUUID()}`, limit: 2 });
  * const a = await sem.acquire();
  * const b = await sem.acquire();
  * const error = await sem.acquire({ timeout: 50 }).catch((e) => e);
- * console.assert(error instanceof TimeoutError);
+ * assert(error instanceof TimeoutError);
  * await a.release();
  * await b.release();
  * ```
@@ -140,10 +141,11 @@ export class RedisSemaphore implements AsyncDisposable {
    * an `Error` when the semaphore is closed meanwhile
    * @example Hold one of 8 cluster-wide slots
    * ```ts
+   * import assert from "node:assert/strict";
    * import { createSemaphore } from "@corral/redis";
    * await using sem = createSemaphore({ name: "example:reports", limit: 8 });
    * await using permit = await sem.acquire({ timeout: 5000 });
-   * console.assert(!permit.signal.aborted); // aborts if the lease is ever lost
+   * assert(!permit.signal.aborted); // aborts if the lease is ever lost
    * ```
    */
   async acquire(options?: SemaphoreAcquireOptions): Promise<Permit> {
@@ -231,11 +233,12 @@ export class RedisSemaphore implements AsyncDisposable {
  * @throws {TypeError} / {RangeError} for bad options, naming the option
  * @example Limit a job to 2 concurrent runs across every process
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createSemaphore } from "@corral/redis";
  * const sem = createSemaphore({ name: "example:exports", limit: 2, ttl: 10_000 });
  * const permit = await sem.acquire({ signal: AbortSignal.timeout(5000) });
  * try {
- *   console.assert((await sem.count()) >= 1);
+ *   assert((await sem.count()) >= 1);
  * } finally {
  *   await permit.release();
  * }

@@ -90,13 +90,14 @@ async function attempt<R>(
  * @throws `WatchError` (from `redis`) when every attempt conflicted; the signal's reason when cancelled
  * @example Double a counter without losing concurrent updates
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createRedisPool, transaction } from "@corral/redis";
  * await using pool = createRedisPool({ max: 2 });
  * const replies = await transaction(pool, async (client) => {
  *   const n = Number(await client.get("example:hits") ?? 1);
  *   return client.multi().set("example:hits", String(n * 2)).expire("example:hits", 60);
  * }, { watch: "example:hits" });
- * console.assert(replies?.[0] === "OK");
+ * assert(replies?.[0] === "OK");
  * ```
  */
 export function transaction<R>(
