@@ -1,6 +1,33 @@
 import { delay, equal, ok, rejects, throws } from "../assert.ts";
 import type { Suite } from "../harness.ts";
 
+/** The longest delay every host's `setTimeout` honours; longer ones fire after ~1 ms (Node: TimeoutOverflowWarning). */
+const HOST_MAX_DELAY = 2 ** 31 - 1;
+const DAY = 86_400_000;
+
+type HostSetTimeout = (fn: () => void, ms?: number) => unknown;
+
+/**
+ * Records every host `setTimeout` call (its delay) while `fn` runs. `fn`
+ * gets the original to wait with, so its own waits are not counted.
+ */
+async function recordHostTimers(fn: (wait: (ms: number) => Promise<void>) => Promise<void>): Promise<number[]> {
+  const g = globalThis as unknown as { setTimeout: HostSetTimeout };
+  const original = g.setTimeout;
+  const delays: number[] = [];
+  const wait = (ms: number) => new Promise<void>((resolve) => original(resolve, ms));
+  g.setTimeout = function (this: unknown, ...args: unknown[]) {
+    delays.push(Number(args[1] ?? 0));
+    return Reflect.apply(original, this, args);
+  } as HostSetTimeout;
+  try {
+    await fn(wait);
+  } finally {
+    g.setTimeout = original;
+  }
+  return delays;
+}
+
 export function waitCases(s: Suite): void {
   const { corral: c } = s;
   const { CancelScope } = c;
@@ -137,5 +164,36 @@ export function waitCases(s: Suite): void {
     scope[Symbol.dispose]();
     const after = c.diagnostics();
     equal(after.timers + after.links + after.listeners, zero.timers + zero.links + zero.listeners);
+  });
+
+  s.case(
+    "WT-01",
+    "far deadlines (25 and 30 days, 1e15 ms) arm the host timer once, in range, and never spin",
+    async () => {
+      const delays = await recordHostTimers(async (wait) => {
+        const stop = new AbortController();
+        const sleeping = c.sleep(30 * DAY, { signal: stop.signal });
+        using scope = new CancelScope({ timeout: 1e15 });
+        const moved = c.moveOnAfter(25 * DAY, () => wait(100).then(() => "done"));
+        equal(await moved, "done");
+        stop.abort(new Error("enough"));
+        await rejects(sleeping);
+        ok(!scope.signal.aborted, "the far scope did not fire");
+      });
+      ok(delays.every((ms) => ms <= HOST_MAX_DELAY), `host delays within 2^31-1 ms: ${delays.slice(0, 5).join(", ")}`);
+      ok(delays.length <= 3, `the host timer was armed ${delays.length} times in 100 ms (a spin arms it every 1 ms)`);
+    },
+  );
+
+  s.case("WT-02", "an idle pool with a 30-day maxLifetime does no host timer work while idle", async () => {
+    const pool = c.createPool({ create: () => ({}), min: 1, max: 1, idleTimeout: Infinity, maxLifetime: 30 * DAY });
+    try {
+      await pool.ready();
+      const delays = await recordHostTimers((wait) => wait(100));
+      ok(delays.length <= 2, `the host timer was armed ${delays.length} times in 100 ms of idling`);
+      ok(delays.every((ms) => ms <= HOST_MAX_DELAY), `host delays within 2^31-1 ms: ${delays.slice(0, 5).join(", ")}`);
+    } finally {
+      await pool.close();
+    }
   });
 }

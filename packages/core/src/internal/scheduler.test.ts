@@ -1,7 +1,16 @@
 import fc from "fast-check";
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import { live } from "./live.ts";
 import { reschedule, schedule, type TimerEntry, unschedule } from "./scheduler.ts";
+
+const DAY = 86_400_000;
+/** The longest delay a host setTimeout honours; a longer one fires after 1 ms (Node: TimeoutOverflowWarning). */
+const HOST_MAX_DELAY = 2 ** 31 - 1;
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
 
 function entry(deadline: number, fired: number[], id: number): TimerEntry {
   return { deadline, index: -1, keepAlive: true, fire: () => fired.push(id) };
@@ -68,5 +77,46 @@ describe("scheduler", () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  test("a deadline beyond the host timer's range arms it once, in range, and causes no overflow warning", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => void warnings.push(w.name);
+    process.on("warning", onWarning);
+    const wait = globalThis.setTimeout; // the original: the spy counts only corral's arms
+    const arm = vi.spyOn(globalThis, "setTimeout");
+    const fired: number[] = [];
+    const far = entry(performance.now() + 30 * DAY, fired, 1);
+    try {
+      schedule(far);
+      await new Promise((resolve) => wait(resolve, 100));
+      const delays = arm.mock.calls.map((call) => call[1] ?? 0);
+      expect(delays.length, `arms in 100 ms: ${delays.slice(0, 5).join(", ")}`).toBeLessThanOrEqual(1);
+      expect(delays.every((ms) => ms <= HOST_MAX_DELAY)).toBe(true);
+      expect(fired).toEqual([]);
+    } finally {
+      unschedule(far);
+      process.off("warning", onWarning);
+    }
+    await new Promise((r) => setTimeout(r, 0));
+    expect(warnings.filter((name) => name === "TimeoutOverflowWarning")).toEqual([]);
+  });
+
+  test("a 30-day deadline still fires on time, re-arming in range when the host timer ends early", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    const arm = vi.spyOn(globalThis, "setTimeout");
+    const fired: number[] = [];
+    const start = performance.now();
+    schedule(entry(start + 30 * DAY, fired, 1));
+    // The fake clock treats a delay over 2^31-1 as 1 ms, like the hosts: a spin shows up here.
+    vi.advanceTimersByTime(100);
+    expect(arm.mock.calls.length, "arms in the first 100 ms").toBe(1);
+    vi.advanceTimersByTime(30 * DAY - 200);
+    expect(fired, "not before its deadline").toEqual([]);
+    vi.advanceTimersByTime(200);
+    expect(fired).toEqual([1]);
+    expect(arm.mock.calls.length, "one arm per 2^31-1 ms, then the last stretch").toBe(2);
+    expect(arm.mock.calls.every((call) => (call[1] ?? 0) <= HOST_MAX_DELAY)).toBe(true);
+    expect(live.timers).toBe(0);
   });
 });

@@ -10,6 +10,12 @@
 // host timer is ref'd. Background entries (pool eviction, grace periods) set
 // `keepAlive: false`; when only they remain, the adapter's `unrefTimer` hook
 // lets the process exit.
+//
+// Far deadlines: hosts take a timer delay up to 2^31-1 ms (~24.8 days); a
+// longer one fires after ~1 ms (Node and Deno print a TimeoutOverflowWarning),
+// so re-arming for the same far deadline would spin. The host timer is armed
+// for at most MAX_HOST_DELAY; when it fires with nothing due it simply
+// re-arms, so a 30-day deadline costs two host timers in 30 days.
 
 import { hooks } from "../runtime.ts";
 import { live } from "./live.ts";
@@ -23,8 +29,12 @@ export interface TimerEntry {
   fire(): void;
 }
 
+/** The longest delay every host's setTimeout honours (a signed 32-bit millisecond count). */
+const MAX_HOST_DELAY = 2 ** 31 - 1;
+
 const heap: TimerEntry[] = [];
 let host: ReturnType<typeof setTimeout> | undefined;
+/** When the host timer fires: the earliest deadline, or sooner when that is out of the host's range. */
 let hostAt = Infinity;
 let hostRefd = true;
 let keepAlive = 0;
@@ -93,9 +103,17 @@ function idleCheck(): void {
 
 function arm(): void {
   if (host !== undefined) clearTimeout(host);
-  hostAt = heap[0]!.deadline;
-  const delay = hostAt - performance.now();
-  const ms = delay > 0 ? Math.ceil(delay) : 0;
+  const deadline = heap[0]!.deadline;
+  const t = performance.now();
+  const delay = deadline - t;
+  let ms: number;
+  if (delay > MAX_HOST_DELAY) {
+    ms = MAX_HOST_DELAY;
+    hostAt = t + MAX_HOST_DELAY;
+  } else {
+    ms = delay > 0 ? Math.ceil(delay) : 0;
+    hostAt = deadline;
+  }
   // Arm outside any ambient context: the host timer serves every entry, so its
   // callbacks (deadline abort listeners) must not run inside, or keep alive,
   // the context of whichever scope happened to arm it.
