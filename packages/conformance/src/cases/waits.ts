@@ -28,6 +28,17 @@ async function recordHostTimers(fn: (wait: (ms: number) => Promise<void>) => Pro
   return delays;
 }
 
+/** A signal-like object that corral can fully use: it is an EventTarget with `aborted` and `reason`. */
+class ForeignSignal extends EventTarget {
+  aborted = false;
+  reason: unknown = undefined;
+  abort(reason: unknown): void {
+    this.aborted = true;
+    this.reason = reason;
+    this.dispatchEvent(new Event("abort"));
+  }
+}
+
 export function waitCases(s: Suite): void {
   const { corral: c } = s;
   const { CancelScope } = c;
@@ -192,6 +203,61 @@ export function waitCases(s: Suite): void {
       const delays = await recordHostTimers((wait) => wait(100));
       ok(delays.length <= 2, `the host timer was armed ${delays.length} times in 100 ms of idling`);
       ok(delays.every((ms) => ms <= HOST_MAX_DELAY), `host delays within 2^31-1 ms: ${delays.slice(0, 5).join(", ")}`);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  s.case(
+    "WT-03",
+    "a signal-like object missing what corral calls is a TypeError naming 'signal' at the call",
+    async () => {
+      const shapes = [
+        { aborted: false, addEventListener() {} }, // no removeEventListener: would throw when the wait ends
+        { aborted: false, removeEventListener() {} },
+        { aborted: "no", addEventListener() {}, removeEventListener() {} },
+        { addEventListener() {}, removeEventListener() {} },
+      ];
+      const never = () => new Promise<never>(() => {});
+      for (const signal of shapes as unknown as AbortSignal[]) {
+        // A call that accepted the object would hang or crash later: give each a short bound.
+        const settled = <T>(p: Promise<T>) =>
+          Promise.race([p, delay(200).then(() => Promise.reject(new Error("still pending: the signal was accepted")))]);
+        const pattern = /'signal' must be an AbortSignal/;
+        await rejects(settled(c.sleep(60_000, { signal })), TypeError, pattern);
+        await rejects(settled(c.abortable(never(), { signal })), TypeError, pattern);
+        await rejects(settled(c.moveOnAfter(60_000, never, { signal })), TypeError, pattern);
+        await rejects(settled(c.failAfter(60_000, never, { signal })), TypeError, pattern);
+        await rejects(settled(c.taskGroup(() => {}, { signal })), TypeError, pattern);
+        throws(() => new CancelScope({ signal }), TypeError, pattern);
+        throws(() => new c.TaskGroup({ signal }), TypeError, pattern);
+        const pool = c.createPool({ create: () => ({}), max: 1 });
+        try {
+          await rejects(settled(pool.acquire({ signal })), TypeError, pattern);
+          await rejects(settled(pool.use(() => {}, { signal })), TypeError, pattern);
+          await rejects(settled(pool.ready({ signal })), TypeError, pattern);
+          equal(pool.stats.pending, 0, "nothing queued");
+        } finally {
+          await pool.close();
+        }
+      }
+    },
+  );
+
+  s.case("WT-04", "a foreign signal with everything corral calls works, and its listener is removed", async () => {
+    const foreign = new ForeignSignal() as unknown as AbortSignal & ForeignSignal;
+    equal(await c.sleep(1, { signal: foreign }), undefined);
+    equal(c.diagnostics().listeners, 0, "removed after the sleep");
+    const pending = c.sleep(60_000, { signal: foreign });
+    equal(c.diagnostics().listeners, 1);
+    const why = new Error("foreign abort");
+    foreign.abort(why);
+    equal(await rejects(pending), why);
+    equal(c.diagnostics().listeners, 0, "removed after the abort");
+    const pool = c.createPool({ create: () => ({}), max: 1 });
+    try {
+      const lease = await pool.acquire({ signal: new ForeignSignal() as unknown as AbortSignal });
+      await lease.release();
     } finally {
       await pool.close();
     }

@@ -11,8 +11,22 @@ export function describe(value: unknown): string {
   return Object.prototype.toString.call(value);
 }
 
+// Durations. Three kinds, one checker each:
+// - a time limit or deadline (`sleep`, `moveOnAfter`, `failAfter`, a scope's
+//   `timeout`/`deadline`): any number but NaN; zero or negative means
+//   "already expired" (DESIGN.md), `Infinity` means "never" → checkTime.
+// - a grace period, a cleanup or acquire timeout, an interval: a negative
+//   value has no meaning and is a RangeError → checkNonNegativeTime (pass
+//   allowInfinity = false where "never" has no meaning either).
+// - a period that must pass before something happens again (a lifetime):
+//   zero would mean "at once, forever" → checkPositiveTime.
+// Any finite duration is honoured, however large: the scheduler arms the
+// host timer for at most 2^31-1 ms and re-checks, so a far deadline costs
+// nothing. Beyond ~2^53 ms (285,000 years) one is indistinguishable from
+// `Infinity`, which is how it behaves.
+
 /**
- * A duration or deadline in milliseconds: any number but NaN. `Infinity`
+ * A time limit or deadline in milliseconds: any number but NaN. `Infinity`
  * means "never"; zero or negative means "already expired".
  */
 export function checkTime(what: string, name: string, value: unknown): number {
@@ -25,12 +39,55 @@ export function checkTime(what: string, name: string, value: unknown): number {
   return value;
 }
 
-/** An optional duration: `undefined` stays `undefined`. */
+/** An optional time limit: `undefined` stays `undefined`. */
 export function checkOptionalTime(what: string, name: string, value: unknown): number | undefined {
   return value === undefined ? undefined : checkTime(what, name, value);
 }
 
-/** A non-negative integer count (`Infinity` allowed when `allowInfinity`). */
+/**
+ * A duration that cannot be negative (a grace period, a cleanup or acquire
+ * timeout, an interval): a number >= 0; `Infinity` ("never") unless
+ * `allowInfinity` is false.
+ */
+export function checkNonNegativeTime(what: string, name: string, value: unknown, allowInfinity = true): number {
+  const ms = checkTime(what, name, value);
+  if (ms < 0 || (!allowInfinity && ms === Infinity)) {
+    throw new RangeError(
+      `Cannot ${what} as '${name}' must be ${allowInfinity ? "" : "finite and "}>= 0: received ${ms}`,
+    );
+  }
+  return ms;
+}
+
+/** An optional {@link checkNonNegativeTime} duration: `undefined` stays `undefined`. */
+export function checkOptionalNonNegativeTime(
+  what: string,
+  name: string,
+  value: unknown,
+  allowInfinity = true,
+): number | undefined {
+  return value === undefined ? undefined : checkNonNegativeTime(what, name, value, allowInfinity);
+}
+
+/** A duration that must be > 0 (a lifetime); `Infinity` unless `allowInfinity` is false. */
+export function checkPositiveTime(what: string, name: string, value: unknown, allowInfinity = true): number {
+  const ms = checkTime(what, name, value);
+  if (!(ms > 0) || (!allowInfinity && ms === Infinity)) {
+    throw new RangeError(
+      `Cannot ${what} as '${name}' must be ${allowInfinity ? "" : "finite and "}> 0: received ${ms}`,
+    );
+  }
+  return ms;
+}
+
+// Counts. An integer past 2^53-1 cannot be counted up to (n + 1 === n), so
+// it is a RangeError everywhere; a tighter bound (how many resources a pool
+// may hold) is the caller's choice, through checkIntegerInRange.
+
+/**
+ * A non-negative integer count >= `min` and a safe integer (<= 2^53-1);
+ * `Infinity` allowed when `allowInfinity`.
+ */
 export function checkCount(what: string, name: string, value: unknown, min = 0, allowInfinity = false): number {
   if (typeof value !== "number") {
     throw new TypeError(`Cannot ${what} as '${name}' must be an integer: received ${describe(value)}`);
@@ -39,14 +96,27 @@ export function checkCount(what: string, name: string, value: unknown, min = 0, 
   if (!Number.isInteger(value) || value < min) {
     throw new RangeError(`Cannot ${what} as '${name}' must be an integer >= ${min}: received ${describe(value)}`);
   }
+  if (value > Number.MAX_SAFE_INTEGER) {
+    throw new RangeError(
+      `Cannot ${what} as '${name}' must be at most ${Number.MAX_SAFE_INTEGER}${
+        allowInfinity ? " (or Infinity)" : ""
+      }: received ${describe(value)}`,
+    );
+  }
   return value;
 }
 
-/** A duration option that must be finite-or-Infinity and >= 0. */
-export function checkNonNegativeTime(what: string, name: string, value: unknown): number {
-  const ms = checkTime(what, name, value);
-  if (ms < 0) throw new RangeError(`Cannot ${what} as '${name}' must be >= 0: received ${ms}`);
-  return ms;
+/** An integer from `min` to `max` inclusive (for a count with a sensible upper bound). */
+export function checkIntegerInRange(what: string, name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number") {
+    throw new TypeError(`Cannot ${what} as '${name}' must be an integer: received ${describe(value)}`);
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(
+      `Cannot ${what} as '${name}' must be an integer from ${min} to ${max}: received ${describe(value)}`,
+    );
+  }
+  return value;
 }
 
 export function checkFunction(what: string, name: string, value: unknown): void {
@@ -61,16 +131,29 @@ export function checkBoolean(what: string, name: string, value: unknown): void {
   }
 }
 
-/** True for a real AbortSignal or anything shaped like one. */
+/**
+ * True for what corral can fully use as a signal: a real AbortSignal, or an
+ * object with everything corral touches — a boolean `aborted`, and
+ * `addEventListener`/`removeEventListener` (a polyfill, another realm's
+ * signal). `reason` may be missing (an `Error` stands in); `throwIfAborted`
+ * and `onabort` are never called. A half-shaped object would be accepted
+ * and then fail later, far from the call (say, when a wait ends and removes
+ * its listener), so it is refused here.
+ */
 export function isSignal(value: unknown): value is AbortSignal {
   return typeof value === "object" && value !== null && typeof (value as AbortSignal).aborted === "boolean" &&
-    typeof (value as AbortSignal).addEventListener === "function";
+    typeof (value as AbortSignal).addEventListener === "function" &&
+    typeof (value as AbortSignal).removeEventListener === "function";
 }
 
+/** An optional `signal` option: `undefined`, or what {@link isSignal} accepts. */
 export function checkSignal(what: string, value: unknown): AbortSignal | undefined {
   if (value === undefined) return undefined;
   if (!isSignal(value)) {
-    throw new TypeError(`Cannot ${what} as 'signal' must be an AbortSignal: received ${describe(value)}`);
+    throw new TypeError(
+      `Cannot ${what} as 'signal' must be an AbortSignal (a boolean 'aborted', addEventListener and ` +
+        `removeEventListener): received ${describe(value)}`,
+    );
   }
   return value;
 }
