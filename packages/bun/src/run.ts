@@ -17,10 +17,10 @@ import { bunPlatform } from "./signals.ts";
  * else 0. It resolves (never rethrows) and removes its listeners first.
  *
  * @param main the program; receives the root scope's signal, which is also `currentSignal()` inside
- * @param options `gracePeriod` (ms, default 10,000) and `signals` (default `["SIGINT", "SIGTERM"]`)
+ * @param options `gracePeriod` (ms >= 0, default 10,000) and `signals` (default `["SIGINT", "SIGTERM"]`)
  * @returns the exit code it set
  * @throws {TypeError} when `main` is not a function or an option has the wrong type
- * @throws {RangeError} when `gracePeriod` is NaN or `signals` names an unsupported signal
+ * @throws {RangeError} when `gracePeriod` is negative or NaN, or `signals` names an unsupported signal
  * @example A worker whose cleanup still runs after Ctrl-C
  * ```ts
  * import assert from "node:assert/strict";

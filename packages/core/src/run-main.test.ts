@@ -124,6 +124,30 @@ describe("runMain", () => {
     await done;
   });
 
+  test("a grace period longer than the host timer's range (30 days) does not end the process early", async () => {
+    const fake = fakePlatform();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => void warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const release = new AbortController();
+      const done = runMain(fake.platform, async (signal) => {
+        await sleep(60_000, { signal }).catch(() => {});
+        await sleep(60_000, { signal: release.signal }).catch(() => {}); // a slow cleanup
+      }, { gracePeriod: 30 * 86_400_000 });
+      await sleep(1);
+      fake.raise("SIGINT");
+      await sleep(50);
+      expect(fake.record.exits, "the grace period is 30 days, not 1 ms").toEqual([]);
+      release.abort();
+      await expect(done).resolves.toBe(130);
+      expect(fake.record.exits).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((name) => name === "TimeoutOverflowWarning")).toEqual([]);
+  });
+
   test("gracePeriod 0 ends the process on the first signal", async () => {
     const fake = fakePlatform();
     const release = new AbortController();
@@ -168,6 +192,10 @@ describe("runMain", () => {
     const fake = fakePlatform();
     await expect(runMain(fake.platform, 5 as never)).rejects.toThrow(/'main' must be a function: received 5/);
     await expect(runMain(fake.platform, () => {}, { gracePeriod: NaN })).rejects.toThrow(RangeError);
+    await expect(runMain(fake.platform, () => {}, { gracePeriod: -1 })).rejects.toThrow(
+      new RangeError("Cannot run as 'gracePeriod' must be >= 0: received -1"),
+    );
+    await expect(runMain(fake.platform, () => {}, { gracePeriod: -Infinity })).rejects.toThrow(RangeError);
     await expect(runMain(fake.platform, () => {}, { gracePeriod: "1" as never })).rejects.toThrow(
       /'gracePeriod'.*"1"/,
     );

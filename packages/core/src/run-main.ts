@@ -28,7 +28,9 @@
 
 import { CancelScope } from "./cancel-scope.ts";
 import { formatError } from "./internal/format-error.ts";
-import { checkFunction, checkOptions, checkTime, describe } from "./internal/validate.ts";
+import { schedule, type TimerEntry, unschedule } from "./internal/scheduler.ts";
+import { checkFunction, checkNonNegativeTime, checkOptions, describe } from "./internal/validate.ts";
+import { now } from "./clock.ts";
 import { hooks } from "./runtime.ts";
 
 /** The process signals `run()` can shut down on; portable numbers, so the exit codes are too. */
@@ -43,7 +45,8 @@ export interface RunOptions {
   /**
    * Milliseconds that cleanup may take after the first signal (or an
    * unhandled error) before the process is ended anyway. Default 10,000;
-   * `Infinity` waits for a second signal; `0` or less ends it at once.
+   * `Infinity` waits for a second signal; `0` ends it at once. Negative is a
+   * `RangeError`.
    */
   gracePeriod?: number;
   /** The signals that start a graceful shutdown. Default `["SIGINT", "SIGTERM"]`; `[]` listens to none. */
@@ -74,7 +77,7 @@ export interface RunPlatform {
  * @param options the grace period and the signals to listen to
  * @returns the exit code it set
  * @throws {TypeError} when `main` is not a function or an option has the wrong type
- * @throws {RangeError} when `gracePeriod` is NaN or `signals` names an unsupported signal
+ * @throws {RangeError} when `gracePeriod` is negative or NaN, or `signals` names an unsupported signal
  * @example A platform that records instead of exiting (as a test would)
  * ```ts
  * import assert from "node:assert/strict";
@@ -103,7 +106,7 @@ export async function runMain(
   checkOptions(what, options);
   const grace = options?.gracePeriod === undefined
     ? DEFAULT_GRACE_PERIOD
-    : checkTime(what, "gracePeriod", options.gracePeriod);
+    : checkNonNegativeTime(what, "gracePeriod", options.gracePeriod);
   const signals = checkSignals(what, options?.signals);
 
   // A root: never a child of whatever scope run() itself was called in.
@@ -111,7 +114,7 @@ export async function runMain(
   const root = context === undefined ? new CancelScope() : context.run(undefined, () => new CancelScope());
   let signalled: ShutdownSignal | undefined;
   let failed = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: TimerEntry | undefined;
   const printed = new Set<unknown>();
   const code = (): number => signalled !== undefined ? EXIT_CODES[signalled] : failed ? 1 : 0;
 
@@ -129,10 +132,20 @@ export async function runMain(
   const shutDown = (reason: unknown): void => {
     root.cancel(reason);
     if (timer !== undefined) return;
-    if (grace <= 0) forceExit("the grace period is 0");
-    // Ref'd on purpose: while cleanup is running the program waits on it, and
-    // a cleanup hung on nothing must still end with the right code.
-    else if (grace !== Infinity) timer = setTimeout(() => forceExit(`cleanup took longer than ${grace} ms`), grace);
+    if (grace === 0) forceExit("the grace period is 0");
+    else if (grace !== Infinity) {
+      // On corral's scheduler, which takes any duration (a host setTimeout
+      // fires after 1 ms past 2^31-1 ms). keepAlive on purpose: while cleanup
+      // is running the program waits on it, and a cleanup hung on nothing
+      // must still end with the right code.
+      timer = {
+        deadline: now() + grace,
+        index: -1,
+        keepAlive: true,
+        fire: () => forceExit(`cleanup took longer than ${grace} ms`),
+      };
+      schedule(timer);
+    }
   };
 
   const stops: (() => void)[] = [];
@@ -155,7 +168,7 @@ export async function runMain(
     print(error, "");
   } finally {
     for (const stop of stops) stop();
-    if (timer !== undefined) clearTimeout(timer);
+    if (timer !== undefined) unschedule(timer);
   }
   const result = code();
   platform.setExitCode(result);
