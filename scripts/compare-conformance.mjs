@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The conformance suite must run the same cases on every target. This asks
-// conformance() itself how many cases it registers, then reads the JUnit
-// report of each target and fails unless every report holds exactly that
-// many conformance cases (ids like "CS-01"), all passed, none skipped.
+// conformance() and checkShutdown() (the run() checks each adapter starts as
+// child processes) how many cases they register, then reads the JUnit report
+// of each target and fails unless every report holds exactly those cases
+// (ids like "CS-01", "SD-01"), all passed, none skipped.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,20 +20,31 @@ const ID = /^([A-Z]{2})-(\d{2,3})\b/;
 const { deno } = runtimes();
 const probe = spawnSync(deno, [
   "eval",
-  `import { conformance } from "./packages/conformance/src/mod.ts";
+  `import { checkShutdown, conformance } from "./packages/conformance/src/mod.ts";
    const ids = [];
+   const shutdownIds = [];
    const n = conformance({ test: (name) => ids.push(name), corral: {} });
-   console.log(JSON.stringify({ n, ids }));`,
+   const spawn = () => { throw new Error("not started while registering"); };
+   const shutdown = checkShutdown({ test: (name) => shutdownIds.push(name), runtime: "probe", spawn });
+   console.log(JSON.stringify({ n, ids, shutdown, shutdownIds }));`,
 ], { cwd: root, encoding: "utf8" });
 if (probe.status !== 0) {
   console.error(probe.stderr);
   process.exit(1);
 }
-const { n: expected, ids } = JSON.parse(probe.stdout.trim().split("\n").pop());
-if (ids.length !== expected) {
-  console.error(`conformance() returned ${expected} but registered ${ids.length} cases`);
+const registered = JSON.parse(probe.stdout.trim().split("\n").pop());
+if (registered.ids.length !== registered.n) {
+  console.error(`conformance() returned ${registered.n} but registered ${registered.ids.length} cases`);
   process.exit(1);
 }
+if (registered.shutdownIds.length !== registered.shutdown) {
+  console.error(
+    `checkShutdown() returned ${registered.shutdown} but registered ${registered.shutdownIds.length} cases`,
+  );
+  process.exit(1);
+}
+const ids = [...registered.ids, ...registered.shutdownIds];
+const expected = ids.length;
 
 function unescape(s) {
   return s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(
@@ -72,11 +84,14 @@ for (const [target, file] of TARGETS) {
   rows.push([target, cases.size, failed.length, JSON.stringify(prefixes)]);
 }
 
-console.log(`conformance() registers ${expected} cases`);
+console.log(`conformance() registers ${registered.n} cases, checkShutdown() ${registered.shutdown}`);
 console.log("| target | cases | not passed | by prefix |\n| --- | ---: | ---: | --- |");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);
 if (problems.length) {
   console.error(`compare-conformance: ${problems.length} problem(s)\n  ${problems.join("\n  ")}`);
   process.exit(1);
 }
-console.log(`compare-conformance: all ${TARGETS.length} targets ran the same ${expected} cases, all passed`);
+console.log(
+  `compare-conformance: all ${TARGETS.length} targets ran the same ${registered.n} conformance and ` +
+    `${registered.shutdown} shutdown cases, all passed`,
+);

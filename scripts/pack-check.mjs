@@ -6,18 +6,44 @@
 //     (offline: no registry involved), then imports them on Node 20 (the
 //     oldest supported runtime, without `using` or SuppressedError) and runs
 //     a smoke program, and the Bun adapter's tarball on Bun,
-//  4. `deno publish --dry-run` for the JSR side (type-checks, no slow types).
+//  4. `deno publish --dry-run` for the JSR side (type-checks, no slow types),
+//     and fails unless it simulated every package that has a deno.json.
+// Packages are found on disk (packages/<dir> with package.json and
+// src/mod.ts), built in dependency order.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { root, runtimes } from "./lib/runtimes.mjs";
 
 const bins = runtimes();
-const ORDER = ["core", "conformance", "node", "deno", "bun", "postgres", "redis"];
-const present = new Set(readdirSync(join(root, "packages")));
+const read = (path) => JSON.parse(readFileSync(path, "utf8"));
 // (check-packages fails on a package without src/mod.ts; here it is simply not packable yet)
-const packages = ORDER.filter((p) => present.has(p) && existsSync(join(root, "packages", p, "src/mod.ts")));
+const found = readdirSync(join(root, "packages")).sort()
+  .filter((p) => existsSync(join(root, "packages", p, "package.json")))
+  .filter((p) => existsSync(join(root, "packages", p, "src/mod.ts")));
+/** Dependencies first: a package's build reads the .d.ts of the @corral packages it depends on. */
+function dependencyOrder(dirs) {
+  const deps = (p) =>
+    Object.keys(read(join(root, "packages", p, "package.json")).dependencies ?? {})
+      .filter((d) => d.startsWith("@corral/")).map((d) => d.slice("@corral/".length)).filter((d) => dirs.includes(d));
+  const out = [];
+  const visit = (p, path = []) => {
+    if (out.includes(p)) return;
+    if (path.includes(p)) throw new Error(`pack-check: dependency cycle ${[...path, p].join(" → ")}`);
+    for (const d of deps(p)) visit(d, [...path, p]);
+    out.push(p);
+  };
+  for (const p of dirs) visit(p);
+  return out;
+}
+const packages = dependencyOrder(found);
+/** What the smoke programs below install and import. */
+const SMOKE = ["core", "node", "deno", "bun"];
+/** Every package JSR gets: each has a deno.json naming it. */
+const publishable = readdirSync(join(root, "packages")).sort()
+  .filter((p) => existsSync(join(root, "packages", p, "deno.json")))
+  .map((p) => read(join(root, "packages", p, "deno.json")).name ?? `(packages/${p}/deno.json has no name)`);
 const tsc = join(root, "node_modules/typescript/bin/tsc");
 const publint = join(root, "node_modules/publint/src/cli.js");
 
@@ -58,8 +84,7 @@ try {
       private: true,
       type: "module",
       dependencies: Object.fromEntries(
-        packages.filter((p) => !["postgres", "redis", "conformance"].includes(p))
-          .map((p) => [`@corral/${p}`, tarballs[`@corral/${p}`]]),
+        packages.filter((p) => SMOKE.includes(p)).map((p) => [`@corral/${p}`, tarballs[`@corral/${p}`]]),
       ),
       overrides: { "@corral/core": tarballs["@corral/core"] },
     }),
@@ -94,14 +119,35 @@ try {
   );
   process.stdout.write(sh(bins.bun, ["smoke-bun.mjs"], { cwd: app }));
 
-  const dry = spawnSync(bins.deno, ["publish", "--dry-run", "--allow-dirty"], { cwd: root, encoding: "utf8" });
-  const text = `${dry.stdout}${dry.stderr}`;
+  const dry = spawnSync(bins.deno, ["publish", "--dry-run", "--allow-dirty"], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  // Colour codes split "Simulating publish of @corral/x@0.1.0" when a terminal
+  // asks for them: strip any that are left.
+  // deno-lint-ignore no-control-regex
+  const text = `${dry.stdout}${dry.stderr}`.replace(/\x1b\[[0-9;]*m/g, "");
   if (dry.status !== 0) {
     console.error(text);
     throw new Error("pack-check: deno publish --dry-run failed");
   }
-  const checked = text.match(/Simulating publish of [^\n]+/g) ?? [];
-  console.log(`deno publish --dry-run: ok (${checked.length} packages)\n  ${checked.join("\n  ")}`);
+  const simulated = [...text.matchAll(/^Simulating publish of (@[\w.-]+\/[\w.-]+)@(\S+) with files:/gm)];
+  const names = simulated.map((m) => m[1]);
+  const missing = publishable.filter((n) => !names.includes(n));
+  const unexpected = names.filter((n) => !publishable.includes(n));
+  if (missing.length || unexpected.length || names.length !== publishable.length) {
+    console.error(text);
+    throw new Error(
+      `pack-check: deno publish --dry-run simulated ${names.length} of ${publishable.length} packages` +
+        (missing.length ? `; missing ${missing.join(", ")}` : "") +
+        (unexpected.length ? `; not in packages/: ${unexpected.join(", ")}` : ""),
+    );
+  }
+  console.log(
+    `deno publish --dry-run: ok (${names.length} of ${publishable.length} packages)\n  ` +
+      simulated.map((m) => `${m[1]}@${m[2]}`).join("\n  "),
+  );
   console.log("pack-check: ok");
 } finally {
   rmSync(scratch, { recursive: true, force: true });

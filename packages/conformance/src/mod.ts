@@ -29,6 +29,8 @@ import { taskGroupCases } from "./cases/task-group.ts";
 export type { Corral, Harness, Suite } from "./harness.ts";
 export * as assert from "./assert.ts";
 export { checkDriver, type DriverFactories, type DriverLease, type DriverPool } from "./driver.ts";
+export { checkShutdown, type ShutdownHarness, type ShutdownProcess, type ShutdownStatus } from "./shutdown.ts";
+export { type ShutdownAdapter, shutdownProgram } from "./shutdown-program.ts";
 
 /**
  * Registers every conformance case with `harness.test`.
