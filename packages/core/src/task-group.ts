@@ -11,6 +11,11 @@
  * - Failures are thrown together as one {@linkcode TaskGroupError}, even a
  *   single one. Cancellations that belong to the group are not failures;
  *   errors raised while the siblings are being cancelled are collected.
+ * - A cancellation is recognised by identity, never by name: the group's
+ *   (or the task's, or an enclosing scope's) own reason, or an error whose
+ *   `cause` chain holds it, or an `AbortError` while the task's signal is
+ *   aborted. A child's own error that is called "Cancelled" (an order
+ *   cancelled by a customer) is a failure like any other.
  * - When an enclosing scope cancels the group and nothing but cancellations
  *   came out of it, the enclosing scope's own reason is rethrown, unwrapped.
  * - A child's rejection never surfaces as an unhandled rejection.

@@ -14,6 +14,14 @@ export function taskGroupCases(s: Suite): void {
   const until = (signal: AbortSignal) => c.sleep(Infinity, { signal });
   const isCancelled = (e: unknown, kind?: string): e is CancelledT =>
     e instanceof Cancelled && (kind === undefined || e.kind === kind);
+  /** Fails with `error` once `signal` aborts: a task's own error raised during a cancellation. */
+  const failOnAbort = (error: unknown) => async (signal: AbortSignal) => {
+    try {
+      await until(signal);
+    } catch {
+      throw error;
+    }
+  };
 
   // --- the body, children, and the value -----------------------------------
 
@@ -1126,4 +1134,103 @@ export function taskGroupCases(s: Suite): void {
       equal(d.links + d.timers + d.listeners, 0, "nothing leaked");
     },
   );
+
+  // --- cancellation is recognised by identity, never by name ------------------
+
+  s.case(
+    "TG-50",
+    'a child\'s own error named "Cancelled" is a failure, also while an enclosing scope cancels the group',
+    async () => {
+      const controller = new AbortController();
+      const own = lookAlikes(c);
+      const group = taskGroup((tg) => {
+        for (const error of own) tg.spawn(failOnAbort(error));
+        tg.spawn((signal) => until(signal)); // a plain cancellation: not a failure
+      }, { signal: controller.signal });
+      await s.tick();
+      controller.abort(new Error("shutdown"));
+      const error = await rejects(group, TaskGroupError) as TaskGroupErrorT;
+      equal(error.errors.length, own.length, "every child's own error, and nothing else");
+      own.forEach((e, i) => equal(error.errors[i], e, `error ${i}`));
+    },
+  );
+
+  s.case(
+    "TG-51",
+    'the body\'s own error named "Cancelled" is a failure while the enclosing CancelScope cancels the group',
+    async () => {
+      const scope = new CancelScope();
+      const [own] = lookAlikes(c);
+      const error = await rejects(
+        scope.run(() =>
+          taskGroup(async (tg) => {
+            tg.spawn((signal) => until(signal));
+            await s.tick();
+            scope.cancel("stop");
+            await failOnAbort(own)(tg.signal);
+          })
+        ),
+        TaskGroupError,
+      ) as TaskGroupErrorT;
+      equal(error.errors.length, 1);
+      equal(error.errors[0], own);
+      equal(scope.cancelledCaught, false, "the scope did not take the failure for its cancellation");
+    },
+  );
+
+  s.case(
+    "TG-52",
+    "a cancellation from further up (an ancestor's reason, a foreign signal's) is not a failure",
+    async () => {
+      const controller = new AbortController();
+      const reason = new Error("shutdown");
+      const outer = new CancelScope({ signal: controller.signal });
+      const pending = outer.run(() =>
+        new CancelScope().run(() =>
+          taskGroup((tg) => {
+            // The foreign signal's own reason, as is and wrapped.
+            tg.spawn(() => c.sleep(Infinity, { signal: controller.signal }));
+            tg.spawn(async () => {
+              try {
+                await c.sleep(Infinity, { signal: controller.signal });
+              } catch (e) {
+                throw new Error("request aborted", { cause: e });
+              }
+            });
+            // The outermost scope's reason (a parent Cancelled caused by the foreign one).
+            tg.spawn(() => until(outer.signal));
+            tg.spawn((signal) => until(signal));
+          })
+        )
+      );
+      await s.tick();
+      controller.abort(reason);
+      equal(await rejects(pending), reason, "the foreign reason came out, unwrapped");
+    },
+  );
+}
+
+/**
+ * Errors that look like corral's cancellation but are not one: a domain
+ * error named "Cancelled", a class called Cancelled with a `kind`, and a
+ * `Cancelled` the user made (it is `instanceof` corral's, but no scope or
+ * group of corral's was cancelled with it).
+ */
+export function lookAlikes(c: Corral): Error[] {
+  class OrderCancelled extends Error {
+    override get name(): string {
+      return "Cancelled";
+    }
+  }
+  class Cancelled extends Error {
+    readonly kind = "parent";
+    override get name(): string {
+      return "Cancelled";
+    }
+  }
+  return [
+    new OrderCancelled("order 7 was cancelled by the customer"),
+    new Cancelled("another library's cancellation"),
+    new c.Cancelled("parent", { message: "made by the user, caused by nothing corral cancelled" }),
+  ];
 }
