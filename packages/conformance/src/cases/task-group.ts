@@ -1232,6 +1232,54 @@ export function taskGroupCases(s: Suite): void {
     },
   );
 
+  s.case(
+    "TG-58",
+    "currentSignal() in a task is its own signal throughout, also in a start() child; a shield in its cleanup is not cancelled",
+    async () => {
+      await taskGroup(async (tg) => {
+        const seen: unknown[] = [];
+        const task = tg.spawn(async () => {
+          seen.push(c.currentSignal());
+          await s.tick();
+          seen.push(c.currentSignal());
+          try {
+            await c.sleep(60_000); // the ambient signal: the task's
+          } finally {
+            seen.push(c.currentSignal()?.aborted);
+            // Cleanup that awaits takes a shield: its own signal, bounded, not the cancelled one.
+            await c.shield(async (signal) => {
+              seen.push(c.currentSignal() === signal && !signal.aborted);
+              await c.sleep(1);
+              seen.push("cleaned");
+            }, { timeout: 10_000 });
+          }
+        });
+        await s.tick();
+        await s.tick();
+        task.cancel("enough");
+        await rejects(task, Cancelled);
+        equal(seen[0], task.signal, "before an await");
+        equal(seen[1], task.signal, "after an await");
+        equal(seen.slice(2).join(), "true,true,cleaned", "task.cancel() aborted it; the shield's ran to the end");
+
+        const release = deferred();
+        const inside: boolean[] = [];
+        await tg.start(async (signal, started) => {
+          inside.push(c.currentSignal() === signal);
+          started();
+          await s.tick();
+          inside.push(c.currentSignal() === signal);
+          await release.promise;
+        });
+        release.resolve();
+        equal(inside.join(), "true", "before started()");
+        await s.tick();
+        await s.tick();
+        equal(inside.join(), "true,true", "and after it, once the child moved into the group");
+      });
+    },
+  );
+
   // --- deadlocks are refused at once, with a word ------------------------------
 
   const SELF_JOIN = /Cannot (join|dispose) .*from inside .*task.*instead/s;
