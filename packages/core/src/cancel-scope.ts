@@ -35,6 +35,7 @@
 import { now } from "./clock.ts";
 import { Cancelled } from "./errors.ts";
 import { CancelNode } from "./internal/cancel-node.ts";
+import { cancelledBy, cancelledByParent, chainHas, isAbortError, isFromParent } from "./internal/cancel-reason.ts";
 import { reschedule, type TimerEntry, unschedule } from "./internal/scheduler.ts";
 import { checkBoolean, checkOptionalTime, checkOptions, checkSignal, checkTime } from "./internal/validate.ts";
 import { ambientNode, hooks } from "./runtime.ts";
@@ -71,7 +72,7 @@ export class ScopeNode extends CancelNode implements TimerEntry {
       this.parentReason = reason;
       return;
     }
-    this.cancel(new Cancelled("parent", { cause: reason }));
+    this.cancel(cancelledByParent(reason));
   }
 
   fire(): void {
@@ -97,17 +98,17 @@ export class ScopeNode extends CancelNode implements TimerEntry {
     }
   }
 
-  /** True when `error` is this scope's own cancellation (explicit or deadline). */
+  /**
+   * True when `error` is this scope's own cancellation (explicit or
+   * deadline), recognised by identity: its reason on the error's cause
+   * chain, or an `AbortError` while it is cancelled. Never by name: an error
+   * that merely calls itself "Cancelled" is someone's own and propagates.
+   */
   owns(error: unknown): boolean {
     if (!this.cancelCalled) return false;
     const reason = this.reason;
-    if (!(reason instanceof Cancelled) || reason.kind === "parent") return false;
-    let e = error;
-    for (let i = 0; i < 16 && typeof e === "object" && e !== null; i++) {
-      if (e === reason) return true;
-      e = (e as { cause?: unknown }).cause;
-    }
-    return (error as { name?: unknown } | null)?.name === "AbortError";
+    if (reason === undefined || isFromParent(reason)) return false;
+    return chainHas(error, reason) || isAbortError(error);
   }
 
   release(): void {
@@ -216,10 +217,7 @@ export class CancelScope implements Disposable {
     const node = this.#node;
     node.cancelCalled = true;
     if (node.reason !== undefined) return;
-    const message = reason === undefined ? undefined : reason instanceof Error ? reason.message : String(reason);
-    node.cancel(
-      new Cancelled("explicit", reason === undefined ? undefined : { message, cause: reason }),
-    );
+    node.cancel(cancelledBy(reason));
   }
 
   /**
@@ -254,7 +252,7 @@ export class CancelScope implements Disposable {
         return undefined;
       }
       const reason = node.reason;
-      if (error === reason && reason instanceof Cancelled && reason.kind === "parent") throw reason.cause;
+      if (error === reason && isFromParent(reason)) throw reason.cause;
       throw error;
     } finally {
       node.release();

@@ -11,9 +11,22 @@
  * - Failures are thrown together as one {@linkcode TaskGroupError}, even a
  *   single one. Cancellations that belong to the group are not failures;
  *   errors raised while the siblings are being cancelled are collected.
+ * - A cancellation is recognised by identity, never by name: the group's
+ *   (or the task's, or an enclosing scope's) own reason, or an error whose
+ *   `cause` chain holds it, or an `AbortError` while the task's signal is
+ *   aborted. A child's own error that is called "Cancelled" (an order
+ *   cancelled by a customer) is a failure like any other.
  * - When an enclosing scope cancels the group and nothing but cancellations
  *   came out of it, the enclosing scope's own reason is rethrown, unwrapped.
  * - A child's rejection never surfaces as an unhandled rejection.
+ * - A wait that would wait for itself is refused at once: a task (or code
+ *   nested in one: a scope, an inner group) that calls its own group's
+ *   `join()` or disposes it, or a task that awaits itself, gets an `Error`
+ *   saying what it did and what to do instead, rather than hanging forever.
+ *   The caller is found through the ambient context a runtime adapter
+ *   installs (`@corral/node`, `@corral/deno`, `@corral/bun`); without one,
+ *   and for a child that awaits the promise `taskGroup()` itself returned,
+ *   nothing can tell who waits.
  *
  * Reach for it whenever work fans out: `Promise.all` leaves the other
  * promises running when one fails; a task group stops them and waits for
@@ -41,7 +54,7 @@ import { Cancelled } from "./errors.ts";
 import { cancelledBy } from "./internal/cancel-reason.ts";
 import { GroupCore } from "./internal/group-core.ts";
 import { checkFn, checkGroupOptions, checkName } from "./internal/group-options.ts";
-import { ignore, type StartFn } from "./internal/task-parts.ts";
+import { enclosingTask, ignore, type StartFn } from "./internal/task-parts.ts";
 import { checkOptions } from "./internal/validate.ts";
 import { ambientNode, hooks } from "./runtime.ts";
 import { Task } from "./task.ts";
@@ -50,7 +63,11 @@ import { Task } from "./task.ts";
 export interface TaskGroupOptions {
   /** The enclosing scope: cancelling it cancels the group. Defaults to the ambient `currentSignal()`. */
   signal?: AbortSignal;
-  /** At most this many children run at once; the rest wait in order. Default `Infinity`. */
+  /**
+   * At most this many children run at once; the rest wait in order. A whole
+   * number from 1 to 2^53 - 1, or `Infinity` (the default: no limit). A limit
+   * above the number of children behaves like `Infinity` and costs nothing.
+   */
   limit?: number;
   /** A name for error messages. */
   name?: string;
@@ -102,7 +119,7 @@ export class TaskGroup implements AsyncDisposable {
   /**
    * @param options the enclosing signal, the concurrency limit, a name
    * @throws {TypeError} when an option has the wrong type
-   * @throws {RangeError} when `limit` is not an integer >= 1 (or `Infinity`)
+   * @throws {RangeError} when `limit` is not a whole number from 1 to 2^53 - 1, or `Infinity` (0, negative, fractional, NaN)
    */
   constructor(options?: TaskGroupOptions) {
     const { parent, limit, name } = checkGroupOptions("create TaskGroup", options);
@@ -218,9 +235,30 @@ export class TaskGroup implements AsyncDisposable {
    * @returns once every child has settled
    * @throws {TaskGroupError} with every failure, when any child failed
    * @throws the enclosing scope's reason, when it cancelled the group and nothing but cancellations came out
+   * @throws {Error} at once, when called from inside one of the group's own
+   * tasks (see the module doc): it would wait for itself forever
    */
   join(): Promise<void> {
+    const refused = this.#selfWait("join", "join() waits for every task of the group");
+    if (refused !== undefined) return refused;
     return this.#joined ??= this.#join();
+  }
+
+  // A task of this group (or code nested in one) that waits for the group
+  // waits for itself: refused at once, with what to do instead.
+  #selfWait(what: string, waits: string): Promise<never> | undefined {
+    if (hooks.context === undefined) return undefined;
+    const group = this.#core;
+    const task = enclosingTask(group);
+    if (task === undefined) return undefined;
+    const inside = task.name === "" ? "one of its own tasks" : `its own task "${task.name}"`;
+    return Promise.reject(
+      new Error(
+        `Cannot ${what} the ${group.label} from inside ${inside}: ${waits}, this one included, ` +
+          "so it would wait for itself forever. Await the tasks you need instead (`await task`), " +
+          "call tg.cancel() to stop the group, and leave the waiting to the code that created it",
+      ),
+    );
   }
 
   async #join(): Promise<void> {
@@ -248,9 +286,12 @@ export class TaskGroup implements AsyncDisposable {
    * than wait for that join to settle (it never throws its error a second
    * time). Without `join()` it cancels whatever still runs, waits for every
    * child, and throws a {@linkcode TaskGroupError} if any child failed
-   * (cancellations are not rethrown).
+   * (cancellations are not rethrown). Called from inside one of the group's
+   * own tasks it rejects at once, as `join()` does.
    */
   [Symbol.asyncDispose](): Promise<void> {
+    const refused = this.#selfWait("dispose", "disposing waits for every task of the group");
+    if (refused !== undefined) return refused;
     const joined = this.#joined;
     if (joined !== undefined) return joined.then(ignore, ignore);
     return this.#disposed ??= this.#dispose();

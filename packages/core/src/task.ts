@@ -7,9 +7,18 @@
 
 import { Cancelled } from "./errors.ts";
 import { cancelledBy } from "./internal/cancel-reason.ts";
-import { CancelNode } from "./internal/cancel-node.ts";
+import type { CancelNode } from "./internal/cancel-node.ts";
 import type { GroupCore } from "./internal/group-core.ts";
-import { type Extra, ignore, label, runIn, type Starter, type StartFn } from "./internal/task-parts.ts";
+import {
+  type Extra,
+  ignore,
+  label,
+  runIn,
+  runsInside,
+  type Starter,
+  type StartFn,
+  TaskNode,
+} from "./internal/task-parts.ts";
 import { type AmbientStorage, hooks } from "./runtime.ts";
 
 // States. A task is QUEUED only behind `limit`.
@@ -42,6 +51,9 @@ export const taskAccess: TaskAccess = {} as TaskAccess;
  *
  * A task's rejection never surfaces as an unhandled rejection: the group
  * owns its outcome, and a promise is made only when you await the task.
+ * Awaiting a task from inside itself (which would never end) rejects at
+ * once with an `Error` that says so, where an adapter provides ambient
+ * context.
  *
  * @example Awaiting a child's value
  * ```ts
@@ -114,7 +126,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
    */
   get signal(): AbortSignal {
     if (this.#state < FULFILLED) return this.#link(this.#group).signal;
-    return (this.#node ??= new CancelNode()).signal;
+    return (this.#node ??= new TaskNode(this, this.#group)).signal;
   }
 
   /**
@@ -140,7 +152,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
   cancel(reason?: unknown): void {
     if (this.#state >= FULFILLED || this.#node?.reason !== undefined) return;
     const cancelled = cancelledBy(reason);
-    (this.#node ??= new CancelNode()).cancel(cancelled);
+    (this.#node ??= new TaskNode(this, this.#group)).cancel(cancelled);
     if (this.#state !== QUEUED) return;
     this.#state = REJECTED;
     this.#outcome = cancelled;
@@ -250,7 +262,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   /** The task's node, made now if need be, and linked under `parent` unless linked or cancelled. */
   #link(parent: CancelNode): CancelNode {
-    const node = this.#node ??= new CancelNode();
+    const node = this.#node ??= new TaskNode(this, this.#group);
     if (node.host === undefined && node.reason === undefined) {
       const reason = node.attach(parent);
       if (reason !== undefined) node.cancel(reason);
@@ -322,6 +334,16 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   /** The promise behind `await task`. */
   #promise(): Promise<T> {
+    // Awaiting a task from inside itself would wait forever: refuse at once.
+    if (this.#state < FULFILLED && hooks.context !== undefined && runsInside(this)) {
+      return Promise.reject(
+        new Error(
+          `Cannot await ${label(this.name)} from inside itself: a task settles only when its function returns, ` +
+            "so it would wait for itself forever. Use the value where the task computes it instead, " +
+            "or await the task from the group's body or from another task",
+        ),
+      );
+    }
     const extra = this.#extra ??= { name: undefined, waiter: undefined, starter: undefined };
     const waiter = extra.waiter;
     if (waiter !== undefined) return waiter.promise as Promise<T>;
@@ -348,7 +370,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
     const node = this.#node;
     const reason = this.#group.reason;
     if (node === undefined) {
-      if (reason !== undefined) (this.#node = new CancelNode()).cancel(reason);
+      if (reason !== undefined) (this.#node = new TaskNode(this, this.#group)).cancel(reason);
     } else if (node.host !== undefined) {
       node.detach();
     } else if (node.reason === undefined && reason !== undefined) {

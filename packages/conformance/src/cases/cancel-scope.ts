@@ -1,5 +1,6 @@
 import { deferred, equal, ok, rejects, throws } from "../assert.ts";
 import type { Suite } from "../harness.ts";
+import { lookAlikes } from "./task-group.ts";
 
 export function cancelScopeCases(s: Suite): void {
   const { corral: c } = s;
@@ -389,4 +390,56 @@ export function cancelScopeCases(s: Suite): void {
     equal(value, undefined);
     ok(scope.cancelledCaught);
   });
+
+  s.case(
+    "CS-35",
+    "run() lets an error that only looks like a cancellation through, whoever cancels the scope",
+    async () => {
+      for (const own of lookAlikes(c)) {
+        const scope = new CancelScope();
+        const error = await rejects(scope.run(() => {
+          scope.cancel();
+          throw own;
+        }));
+        equal(error, own, `${own.message}: its own cancel()`);
+        equal(scope.cancelledCaught, false);
+
+        const parent = new CancelScope();
+        const outcome = await rejects(parent.run((signal) =>
+          new CancelScope({ signal }).run(() => {
+            parent.cancel();
+            throw own;
+          })
+        ));
+        equal(outcome, own, `${own.message}: its parent's cancel(), unchanged through both scopes`);
+        equal(parent.cancelledCaught, false);
+      }
+    },
+  );
+
+  s.case(
+    "CS-36",
+    'run() over a task group: a child\'s own error named "Cancelled" comes out as a TaskGroupError',
+    async () => {
+      const [own] = lookAlikes(c);
+      const scope = new CancelScope();
+      const error = await rejects(
+        scope.run(() =>
+          c.taskGroup((tg) => {
+            tg.spawn(async (signal) => {
+              try {
+                await until(signal);
+              } catch {
+                throw own;
+              }
+            });
+            queueMicrotask(() => scope.cancel("stop"));
+          })
+        ),
+        c.TaskGroupError,
+      );
+      equal((error as AggregateError).errors[0], own);
+      equal(scope.cancelledCaught, false);
+    },
+  );
 }

@@ -1,4 +1,4 @@
-import { deferred, delay, equal, ok, rejects, throws } from "../assert.ts";
+import { AssertionError, deferred, delay, equal, ok, rejects, throws } from "../assert.ts";
 import type { Corral, Suite } from "../harness.ts";
 
 type TaskGroupErrorT = InstanceType<Corral["TaskGroupError"]>;
@@ -14,6 +14,14 @@ export function taskGroupCases(s: Suite): void {
   const until = (signal: AbortSignal) => c.sleep(Infinity, { signal });
   const isCancelled = (e: unknown, kind?: string): e is CancelledT =>
     e instanceof Cancelled && (kind === undefined || e.kind === kind);
+  /** Fails with `error` once `signal` aborts: a task's own error raised during a cancellation. */
+  const failOnAbort = (error: unknown) => async (signal: AbortSignal) => {
+    try {
+      await until(signal);
+    } catch {
+      throw error;
+    }
+  };
 
   // --- the body, children, and the value -----------------------------------
 
@@ -1004,6 +1012,29 @@ export function taskGroupCases(s: Suite): void {
     equal(new TaskGroup({ limit: Infinity }).name, "", "Infinity is a valid limit");
   });
 
+  s.case(
+    "TG-57",
+    "limit must be a whole number from 1 to 2^53 - 1, or Infinity: the rest throw naming it",
+    async () => {
+      for (const bad of [NaN, -1, -0, 0, 0.5, -Infinity, 2 ** 53, 1e300]) {
+        const shown = Object.is(bad, -0) ? "-0" : String(bad);
+        throws(
+          () => new TaskGroup({ limit: bad }),
+          RangeError,
+          new RegExp(`'limit'.*received ${shown.replace("+", "\\+")}$`),
+        );
+        await rejects(taskGroup(() => {}, { limit: bad }), RangeError, /'limit'/);
+      }
+      throws(() => new TaskGroup({ limit: null as unknown as number }), TypeError, /'limit'.*null/);
+      throws(() => new TaskGroup({ limit: 2n as unknown as number }), TypeError, /'limit'.*2n/);
+      for (const fine of [1, 2 ** 53 - 1, 1e12, Infinity]) {
+        const tg = new TaskGroup({ limit: fine });
+        tg.spawn(() => "ran");
+        await tg.join();
+      }
+    },
+  );
+
   // --- the resource scope: the resource outlives every task that uses it -----
 
   const resourceScope = async (
@@ -1126,4 +1157,290 @@ export function taskGroupCases(s: Suite): void {
       equal(d.links + d.timers + d.listeners, 0, "nothing leaked");
     },
   );
+
+  // --- cancellation is recognised by identity, never by name ------------------
+
+  s.case(
+    "TG-50",
+    'a child\'s own error named "Cancelled" is a failure, also while an enclosing scope cancels the group',
+    async () => {
+      const controller = new AbortController();
+      const own = lookAlikes(c);
+      const group = taskGroup((tg) => {
+        for (const error of own) tg.spawn(failOnAbort(error));
+        tg.spawn((signal) => until(signal)); // a plain cancellation: not a failure
+      }, { signal: controller.signal });
+      await s.tick();
+      controller.abort(new Error("shutdown"));
+      const error = await rejects(group, TaskGroupError) as TaskGroupErrorT;
+      equal(error.errors.length, own.length, "every child's own error, and nothing else");
+      own.forEach((e, i) => equal(error.errors[i], e, `error ${i}`));
+    },
+  );
+
+  s.case(
+    "TG-51",
+    'the body\'s own error named "Cancelled" is a failure while the enclosing CancelScope cancels the group',
+    async () => {
+      const scope = new CancelScope();
+      const [own] = lookAlikes(c);
+      const error = await rejects(
+        scope.run(() =>
+          taskGroup(async (tg) => {
+            tg.spawn((signal) => until(signal));
+            await s.tick();
+            scope.cancel("stop");
+            await failOnAbort(own)(tg.signal);
+          })
+        ),
+        TaskGroupError,
+      ) as TaskGroupErrorT;
+      equal(error.errors.length, 1);
+      equal(error.errors[0], own);
+      equal(scope.cancelledCaught, false, "the scope did not take the failure for its cancellation");
+    },
+  );
+
+  s.case(
+    "TG-52",
+    "a cancellation from further up (an ancestor's reason, a foreign signal's) is not a failure",
+    async () => {
+      const controller = new AbortController();
+      const reason = new Error("shutdown");
+      const outer = new CancelScope({ signal: controller.signal });
+      const pending = outer.run(() =>
+        new CancelScope().run(() =>
+          taskGroup((tg) => {
+            // The foreign signal's own reason, as is and wrapped.
+            tg.spawn(() => c.sleep(Infinity, { signal: controller.signal }));
+            tg.spawn(async () => {
+              try {
+                await c.sleep(Infinity, { signal: controller.signal });
+              } catch (e) {
+                throw new Error("request aborted", { cause: e });
+              }
+            });
+            // The outermost scope's reason (a parent Cancelled caused by the foreign one).
+            tg.spawn(() => until(outer.signal));
+            tg.spawn((signal) => until(signal));
+          })
+        )
+      );
+      await s.tick();
+      controller.abort(reason);
+      equal(await rejects(pending), reason, "the foreign reason came out, unwrapped");
+    },
+  );
+
+  s.case(
+    "TG-58",
+    "currentSignal() in a task is its own signal throughout, also in a start() child; a shield in its cleanup is not cancelled",
+    async () => {
+      await taskGroup(async (tg) => {
+        const seen: unknown[] = [];
+        const task = tg.spawn(async () => {
+          seen.push(c.currentSignal());
+          await s.tick();
+          seen.push(c.currentSignal());
+          try {
+            await c.sleep(60_000); // the ambient signal: the task's
+          } finally {
+            seen.push(c.currentSignal()?.aborted);
+            // Cleanup that awaits takes a shield: its own signal, bounded, not the cancelled one.
+            await c.shield(async (signal) => {
+              seen.push(c.currentSignal() === signal && !signal.aborted);
+              await c.sleep(1);
+              seen.push("cleaned");
+            }, { timeout: 10_000 });
+          }
+        });
+        await s.tick();
+        await s.tick();
+        task.cancel("enough");
+        await rejects(task, Cancelled);
+        equal(seen[0], task.signal, "before an await");
+        equal(seen[1], task.signal, "after an await");
+        equal(seen.slice(2).join(), "true,true,cleaned", "task.cancel() aborted it; the shield's ran to the end");
+
+        const release = deferred();
+        const inside: boolean[] = [];
+        await tg.start(async (signal, started) => {
+          inside.push(c.currentSignal() === signal);
+          started();
+          await s.tick();
+          inside.push(c.currentSignal() === signal);
+          await release.promise;
+        });
+        release.resolve();
+        equal(inside.join(), "true", "before started()");
+        await s.tick();
+        await s.tick();
+        equal(inside.join(), "true,true", "and after it, once the child moved into the group");
+      });
+    },
+  );
+
+  // --- deadlocks are refused at once, with a word ------------------------------
+
+  const SELF_JOIN = /Cannot (join|dispose) .*from inside .*task.*instead/s;
+
+  s.case(
+    "TG-53",
+    "a task that awaits its own group's join() fails at once with an error that says what to do instead",
+    async () => {
+      let inner: unknown;
+      let seen: unknown;
+      {
+        await using tg = new TaskGroup({ name: "workers" });
+        tg.spawn(async () => {
+          await tg.join().catch((e) => {
+            seen = e;
+            throw e;
+          });
+        }, { name: "joiner" });
+        tg.spawn((signal) => c.sleep(1, { signal }));
+        const error = await noHang(rejects(tg.join(), TaskGroupError), "join()") as TaskGroupErrorT;
+        equal(error.errors.length, 1);
+        inner = error.errors[0];
+      }
+      equal(inner, seen, "the task failed with the error its join() rejected with");
+      ok(inner instanceof Error && SELF_JOIN.test(inner.message), `says what and what instead: ${inner}`);
+      ok(/task group "workers"/.test((inner as Error).message) && /"joiner"/.test((inner as Error).message));
+    },
+  );
+
+  s.case(
+    "TG-54",
+    "the same self-wait in other shapes fails at once: nested scope, grandchild, dispose, after a cancel, start()",
+    async () => {
+      const shapes: [string, (tg: TaskGroupT) => void][] = [
+        ["taskGroup's tg joined by a child", (tg) => void tg.spawn(() => tg.join())],
+        ["joined inside a scope in the child", (tg) => void tg.spawn(() => c.moveOnAfter(60_000, () => tg.join()))],
+        [
+          "joined by a grandchild",
+          (tg) => void tg.spawn(() => taskGroup((inner) => void inner.spawn(() => tg.join()))),
+        ],
+        ["disposed by a child", (tg) => void tg.spawn(() => tg[Symbol.asyncDispose]())],
+        ["joined by a child's cleanup once the group is cancelled", (tg) => {
+          tg.spawn(async (signal) => {
+            try {
+              await until(signal);
+            } finally {
+              await tg.join();
+            }
+          });
+          tg.spawn(() => Promise.reject(new Error("boom")));
+        }],
+      ];
+      for (const [what, fill] of shapes) {
+        const error = await noHang(rejects(taskGroup(fill), TaskGroupError), what);
+        const found = leaves(error).some((e) => e instanceof Error && SELF_JOIN.test(e.message));
+        ok(found, `${what}: ${(error as Error).message}`);
+      }
+      // A start() child joining before started(): the error goes to the caller.
+      await taskGroup(async (tg) => {
+        const error = await noHang(
+          rejects(tg.start(async (_signal, started) => {
+            await tg.join();
+            started();
+          })),
+          "start()",
+        );
+        ok(error instanceof Error && SELF_JOIN.test(error.message), `start(): ${error}`);
+      });
+    },
+  );
+
+  s.case("TG-55", "a task that awaits itself fails at once instead of waiting forever", async () => {
+    const error = await noHang(
+      rejects(
+        taskGroup((tg) => {
+          const self: PromiseLike<unknown>[] = [];
+          self.push(tg.spawn(async () => {
+            await s.tick();
+            await self[0];
+          }, { name: "ouroboros" }));
+        }),
+        TaskGroupError,
+      ),
+      "await task",
+    ) as TaskGroupErrorT;
+    const inner = error.errors[0];
+    ok(
+      inner instanceof Error && /Cannot await task "ouroboros" from inside itself.*instead/s.test(inner.message),
+      `${inner}`,
+    );
+  });
+
+  s.case(
+    "TG-56",
+    "only a self-wait is refused: the body, another group's task, a sibling and a later callback may wait",
+    async () => {
+      const value = await taskGroup(async (tg) => {
+        tg.spawn((signal) => c.sleep(1, { signal }));
+        await tg.join(); // the body is not one of the group's tasks
+        return "joined";
+      });
+      equal(value, "joined");
+
+      const first = new TaskGroup();
+      first.spawn((signal) => c.sleep(1, { signal }));
+      await taskGroup((other) => void other.spawn(() => first.join())); // a task of another group
+
+      const later = deferred<void>();
+      {
+        await using tg = new TaskGroup();
+        const a = tg.spawn(() => c.sleep(1).then(() => 1));
+        tg.spawn(async () => equal(await a, 1, "a task awaits its sibling"));
+        tg.spawn(() => {
+          // Runs in the task's context, after the task has ended.
+          setTimeout(() => tg.join().then(later.resolve, later.reject), 0);
+        });
+        await tg.join();
+        await noHang(later.promise, "a join scheduled by a task that has ended");
+      }
+    },
+  );
+}
+
+/**
+ * Settles like `promise`, or fails after `ms` on a host timer: a deadlock
+ * fails its case (with a message) instead of hanging the whole run.
+ */
+function noHang<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AssertionError(`${what} still hung after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, hung]).finally(() => clearTimeout(timer));
+}
+
+/** Every error inside `error`, TaskGroupErrors (AggregateErrors) opened. */
+function leaves(error: unknown): unknown[] {
+  return error instanceof AggregateError ? error.errors.flatMap(leaves) : [error];
+}
+
+/**
+ * Errors that look like corral's cancellation but are not one: a domain
+ * error named "Cancelled", a class called Cancelled with a `kind`, and a
+ * `Cancelled` the user made (it is `instanceof` corral's, but no scope or
+ * group of corral's was cancelled with it).
+ */
+export function lookAlikes(c: Corral): Error[] {
+  class OrderCancelled extends Error {
+    override get name(): string {
+      return "Cancelled";
+    }
+  }
+  class Cancelled extends Error {
+    readonly kind = "parent";
+    override get name(): string {
+      return "Cancelled";
+    }
+  }
+  return [
+    new OrderCancelled("order 7 was cancelled by the customer"),
+    new Cancelled("another library's cancellation"),
+    new c.Cancelled("parent", { message: "made by the user, caused by nothing corral cancelled" }),
+  ];
 }

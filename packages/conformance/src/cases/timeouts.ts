@@ -1,5 +1,6 @@
 import { deferred, delay, equal, ok, rejects } from "../assert.ts";
 import type { Suite } from "../harness.ts";
+import { lookAlikes } from "./task-group.ts";
 
 export function timeoutCases(s: Suite): void {
   const { corral: c } = s;
@@ -98,4 +99,40 @@ export function timeoutCases(s: Suite): void {
     equal(await run, "kept");
     equal(scope.cancelledCaught, false);
   });
+
+  // CS-50..CS-63 are the waits (waits.ts); timeouts continue at CS-70.
+
+  /** Fails with `error` once `signal` aborts. */
+  const failOnAbort = (error: unknown) => async (signal: AbortSignal) => {
+    try {
+      await until(signal);
+    } catch {
+      throw error;
+    }
+  };
+
+  s.case(
+    "CS-70",
+    "moveOnAfter and failAfter let an error that only looks like a cancellation through when the deadline fires",
+    async () => {
+      for (const own of lookAlikes(c)) {
+        equal(await rejects(c.moveOnAfter(1, failOnAbort(own))), own, `moveOnAfter: ${own.message}`);
+        const error = await rejects(c.failAfter(1, failOnAbort(own)));
+        equal(error, own, `failAfter: ${own.message}, not a TimeoutError`);
+      }
+    },
+  );
+
+  s.case(
+    "CS-71",
+    'over a task group, a child\'s own error named "Cancelled" comes out as a TaskGroupError, not a timeout',
+    async () => {
+      const [own] = lookAlikes(c);
+      const group = () => c.taskGroup((tg) => void tg.spawn(failOnAbort(own)));
+      const moved = await rejects(c.moveOnAfter(1, group), c.TaskGroupError, /order 7/);
+      equal((moved as AggregateError).errors[0], own, "moveOnAfter did not resolve undefined");
+      const failed = await rejects(c.failAfter(1, group), c.TaskGroupError, /order 7/);
+      equal((failed as AggregateError).errors[0], own, "failAfter did not throw a TimeoutError");
+    },
+  );
 }

@@ -15,24 +15,8 @@
 
 import { Cancelled, TaskGroupError } from "../errors.ts";
 import { CancelNode } from "./cancel-node.ts";
+import { cancelledByParent, isAbortError, isCancellation } from "./cancel-reason.ts";
 import { type Task, taskAccess } from "../task.ts";
-
-const MAX_CAUSES = 16;
-
-/** True when `reason` is `error` or on its `cause` chain. */
-function chainHas(error: unknown, reason: unknown): boolean {
-  let e = error;
-  for (let i = 0; i < MAX_CAUSES; i++) {
-    if (e === reason) return true;
-    if (typeof e !== "object" || e === null) return false;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
-function named(error: unknown, name: string): boolean {
-  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === name;
-}
 
 /** @internal See the module comment. */
 export class GroupCore extends CancelNode {
@@ -85,7 +69,7 @@ export class GroupCore extends CancelNode {
   /** The parent was cancelled. */
   override onAbort(reason: unknown): void {
     if (this.outer === undefined) this.outer = reason;
-    this.cancel(new Cancelled("parent", { cause: reason }));
+    this.cancel(cancelledByParent(reason));
   }
 
   override cancel(reason: unknown): boolean {
@@ -168,18 +152,21 @@ export class GroupCore extends CancelNode {
   }
 
   /**
-   * True when `error` is a cancellation that belongs to the group: its own
-   * reason (or an error caused by it), the task's own `cancel()`, the
-   * parent's reason, an `AbortError` while cancelled, or any `Cancelled`
-   * while the parent is cancelling. Such errors are not failures.
+   * True when `error` is a cancellation that belongs to the group, by
+   * identity (see cancel-reason.ts): the group's own reason, the task's own
+   * `cancel()` (`own`), or the enclosing scope's reason — or any reason
+   * those were derived from — on the error's cause chain; or an
+   * `AbortError` while the task's signal is aborted. Such errors are not
+   * failures. Anything else is, whatever its name: a child's own error
+   * called "Cancelled" is never mistaken for the group's cancellation.
    */
   owns(error: unknown, own: unknown): boolean {
     const reason = this.reason;
     const outer = this.outer;
-    const owned = (reason !== undefined && chainHas(error, reason)) ||
-      (own !== undefined && own !== reason && chainHas(error, own)) ||
-      (outer !== undefined && (chainHas(error, outer) || named(error, "Cancelled"))) ||
-      ((reason !== undefined || own !== undefined) && named(error, "AbortError"));
+    const owned = (reason !== undefined && isCancellation(error, reason)) ||
+      (own !== undefined && own !== reason && isCancellation(error, own)) ||
+      (outer !== undefined && isCancellation(error, outer)) ||
+      ((reason !== undefined || own !== undefined) && isAbortError(error));
     if (owned) this.sawCancellation = true;
     return owned;
   }

@@ -1,8 +1,10 @@
 // The small parts of a Task that are not its behaviour: the shapes of its
 // rarely used state, and helpers kept out of Task#run() on purpose.
 
-import type { AmbientStorage } from "../runtime.ts";
-import type { CancelNode } from "./cancel-node.ts";
+import { type AmbientStorage, hooks } from "../runtime.ts";
+import type { Task } from "../task.ts";
+import { CancelNode, type Watcher } from "./cancel-node.ts";
+import type { GroupCore } from "./group-core.ts";
 
 /** What `start()` runs. */
 export type StartFn<T> = (signal: AbortSignal, started: (value: T) => void) => unknown;
@@ -49,4 +51,45 @@ export function runIn(
   signal: AbortSignal,
 ): unknown {
   return context.run(node, () => fn(signal));
+}
+
+/**
+ * A task's own node in the cancellation tree. It knows its task and group so
+ * that a wait on the group from inside the task (a deadlock) is recognised.
+ */
+export class TaskNode extends CancelNode {
+  readonly task: Task;
+  readonly group: GroupCore;
+  constructor(task: Task, group: GroupCore) {
+    super();
+    this.task = task;
+    this.group = group;
+  }
+}
+
+/**
+ * The unsettled task of `group` that the caller runs in, found through the
+ * ambient context: the task's own node, or a node nested inside it (a
+ * scope, an inner group, a grandchild). A wait on the group from there
+ * would wait on itself. Only while an adapter provides ambient context, and
+ * only through links that still exist (a cancelled node has let go of its
+ * parent, but a task's own node is found directly).
+ */
+export function enclosingTask(group: GroupCore): Task | undefined {
+  let node = hooks.context?.getStore() as Watcher | undefined;
+  while (node !== undefined) {
+    if (node instanceof TaskNode && node.group === group && !node.task.done) return node.task;
+    node = node.host;
+  }
+  return undefined;
+}
+
+/** True when the caller runs inside `task` (which has not settled), found as in {@linkcode enclosingTask}. */
+export function runsInside(task: Task): boolean {
+  let node = hooks.context?.getStore() as Watcher | undefined;
+  while (node !== undefined) {
+    if (node instanceof TaskNode && node.task === task) return !task.done;
+    node = node.host;
+  }
+  return false;
 }
