@@ -35,15 +35,23 @@ export interface PoolOptions<T> {
    * Makes one resource. `signal` aborts when nobody needs it any more (the
    * acquire that wanted it timed out or was aborted, or the pool is
    * closing): pass it on to the connect call. A create that ignores it keeps
-   * its slot until it settles.
+   * its slot until it settles; `close()` does not wait for it, and a
+   * resource it delivers late is destroyed. Rejecting with the signal's
+   * reason (or an error whose `cause` is it, or an `AbortError`) once it
+   * aborted is not a failure; any other rejection is an `error` event.
    */
   create: (signal: AbortSignal) => T | PromiseLike<T>;
   /*
    * `destroy`, `validate` and `reset` run shielded: their `signal` aborts only
-   * when `cleanupTimeout` passes. It is passed only to a callback that
+   * when `cleanupTimeout` passes, never because the caller's (or the
+   * ambient) scope was cancelled. It is passed only to a callback that
    * declares it (`(conn, signal) => …`; `(conn) => …` is called with the
    * resource alone), so the common no-signal cleanup makes no AbortSignal.
-   * With an adapter installed it is also `currentSignal()` inside.
+   * With an adapter installed it is also `currentSignal()` inside, so a
+   * `sleep()` or a nested scope there inherits it. `validate` is a check
+   * rather than a cleanup, but it is shielded too: it decides the fate of a
+   * resource that no single waiter owns (the one it ran for may leave), and
+   * cutting it short would leave the resource half-checked.
    */
   /** Closes one resource. Runs shielded, bounded by `cleanupTimeout`; a failure is an `error` event. */
   destroy?: (resource: T, signal: AbortSignal) => unknown;
@@ -60,29 +68,40 @@ export interface PoolOptions<T> {
    * Default: every error does (the resource is destroyed, not reused).
    */
   isBroken?: (error: unknown, resource: T) => boolean;
-  /** Resources kept even when idle, created at once and replaced when destroyed. Default 0. */
+  /** Resources kept even when idle, created at once and replaced when destroyed: an integer from 0 to `max`. Default 0. */
   min?: number;
-  /** The most resources that may exist at once, counting those being created or destroyed. Required. */
+  /**
+   * The most resources that may exist at once, counting those being created
+   * or destroyed: an integer from 1 to 2^32 − 1. Required; there is no
+   * unlimited pool.
+   */
   max: number;
-  /** How long an acquire waits for a resource before it fails with `TimeoutError`. Default 30,000. */
+  /** How long an acquire waits for a resource before it fails with `TimeoutError`; >= 0. Default 30,000. */
   acquireTimeout?: number;
-  /** How long a resource above `min` may sit idle before it is destroyed. Default 30,000. */
+  /** How long a resource above `min` may sit idle before it is destroyed; >= 0. Default 30,000. */
   idleTimeout?: number;
-  /** `validate` runs on borrow only after the resource sat idle this long. Default 500. */
+  /** `validate` runs on borrow only after the resource sat idle this long; >= 0 (0: every borrow). Default 500. */
   validateAfterIdle?: number;
-  /** Destroy (and replace) resources this old; in use, they are replaced when released. Default `Infinity`. */
+  /** Destroy (and replace) resources this old (> 0); in use, they are replaced when released. Default `Infinity`. */
   maxLifetime?: number;
-  /** Each resource's lifetime is shortened by a random part up to this fraction of `maxLifetime`. Default 0.1. */
+  /** Each resource's lifetime is shortened by a random part up to this fraction (0 to 1) of `maxLifetime`. Default 0.1. */
   maxLifetimeJitter?: number;
-  /** Destroy a resource after this many leases (asyncpg's `max_queries`). Default `Infinity`. */
+  /** Destroy a resource after this many leases (asyncpg's `max_queries`): an integer >= 1, or `Infinity`. Default `Infinity`. */
   maxUses?: number;
-  /** A lease held longer dispatches a `leak` event (with the acquire's stack). Default `Infinity` (off). */
+  /** A lease held longer dispatches a `leak` event (with the acquire's stack); >= 0. Default `Infinity` (off). */
   leakTimeout?: number;
-  /** The grace period for `destroy`, `reset` and `validate`, and for borrowers after close's timeout. Default 5,000. */
+  /**
+   * The grace period for `destroy`, `reset` and `validate`, and for
+   * borrowers after close's timeout: >= 0 and finite (cleanup is always
+   * bounded). Default 5,000.
+   */
   cleanupTimeout?: number;
-  /** The wait before creating again after a failed create; doubles per failure. Default 20. */
+  /**
+   * The wait before creating again after a failed create; doubles per
+   * failure. > 0 and finite (0 would retry in a busy loop). Default 20.
+   */
   retryDelay?: number;
-  /** The cap on that wait. Default 2,000. */
+  /** The cap on that wait: >= `retryDelay` and finite. Default 2,000. */
   maxRetryDelay?: number;
 }
 
@@ -102,7 +121,11 @@ export interface PoolOptions<T> {
 export interface AcquireOptions {
   /** Stop waiting when this aborts (rejects with its reason). Defaults to the ambient `currentSignal()`. */
   signal?: AbortSignal;
-  /** Wait at most this long for a resource (instead of the pool's `acquireTimeout`). */
+  /**
+   * Wait at most this long for a resource (instead of the pool's
+   * `acquireTimeout`): >= 0; `0` takes an idle resource or fails at once,
+   * `Infinity` waits for ever. A negative value is a `RangeError`.
+   */
   timeout?: number;
 }
 
@@ -138,7 +161,8 @@ export interface ReadyOptions {
 export interface CloseOptions {
   /**
    * How long to wait for borrowers to give their leases back before their
-   * lease signals are cancelled. Default 5,000; `Infinity` waits for ever.
+   * lease signals are cancelled: >= 0 (a negative value is a `RangeError`).
+   * Default 5,000; `0` cancels them at once; `Infinity` waits for ever.
    */
   timeout?: number;
 }

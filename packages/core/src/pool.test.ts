@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { diagnostics } from "./diagnostics.ts";
-import { TimeoutError } from "./errors.ts";
+import { PoolClosedError, TimeoutError } from "./errors.ts";
 import { createPool } from "./pool.ts";
 import type { PoolEvent } from "./pool-event.ts";
 
@@ -195,5 +195,70 @@ describe("Lease", () => {
     pool.addEventListener("error", (e) => events.push(e));
     expect(events).toEqual([]);
     await pool.close();
+  });
+});
+
+/** True when `promise` settles within `ms` (the timer is cleared either way). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe("createPool: close() from inside a hook, in the core alone (no ambient context)", () => {
+  test("a hook that calls close() synchronously is recognised and not waited for", async () => {
+    const destroyed: number[] = [];
+    let n = 0;
+    const pool: ReturnType<typeof createPool<Res>> = createPool<Res>({
+      create: () => ({ id: ++n }),
+      destroy: (r) => (destroyed.push(r.id), pool.close()),
+      min: 2,
+      max: 3,
+      cleanupTimeout: 20_000,
+    });
+    await pool.ready();
+    const lease = await pool.acquire();
+    expect(await settlesWithin(lease.destroy(), 2_000), "the destroy (and its close) settled").toBe(true);
+    expect(pool.closed).toBe(true);
+    await pool.close();
+    expect(destroyed.sort(), "each destroyed once").toEqual([1, 2]);
+    expect(pool.stats.size).toBe(0);
+  });
+
+  test("after an await it cannot be recognised without an adapter: the hook's grace period ends the wait", async () => {
+    const pool: ReturnType<typeof createPool<Res>> = createPool<Res>({
+      create: () => ({ id: 1 }),
+      destroy: async () => {
+        await delay(0);
+        await pool.close();
+      },
+      max: 1,
+      cleanupTimeout: 30,
+    });
+    const errors: unknown[] = [];
+    pool.addEventListener("error", (e) => errors.push(e.error));
+    await (await pool.acquire()).destroy();
+    expect(errors[0]).toBeInstanceOf(TimeoutError);
+    await pool.close();
+    expect(diagnostics()).toMatchObject({ timers: 0, links: 0, listeners: 0 });
+  });
+
+  test("a create that fails with its own error after close() cancelled it is an error event", async () => {
+    const { create, calls } = manualCreates();
+    const ignoring = (signal: AbortSignal) => create(new AbortController().signal).finally(() => void signal);
+    const pool = createPool({ create: ignoring, max: 1, cleanupTimeout: 20_000 });
+    const errors: unknown[] = [];
+    pool.addEventListener("error", (e) => errors.push(e.error));
+    const pending = pool.acquire();
+    await pool.close();
+    await expect(pending).rejects.toBeInstanceOf(PoolClosedError);
+    const refused = new Error("connection refused");
+    calls[0]!.reject(refused);
+    await delay(0);
+    expect(errors).toEqual([refused]);
   });
 });

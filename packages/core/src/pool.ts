@@ -13,11 +13,20 @@
  * - A failed create reaches a waiter (the one it was started for first),
  *   then the pool retries with exponential backoff, one probe at a time.
  * - The owner's cleanup (`destroy`, `reset`, `validate`) runs shielded and
- *   bounded by `cleanupTimeout`; failures are `error` events, never
- *   unhandled rejections.
- * - `close()` always settles: it waits for leases up to its timeout, then
- *   cancels the borrowers' lease signals, waits `cleanupTimeout`, revokes
- *   what is still out and destroys everything.
+ *   bounded by `cleanupTimeout`, also when the caller's scope is cancelled;
+ *   with an adapter, `currentSignal()` inside is that shielded signal.
+ *   Failures are `error` events, never unhandled rejections.
+ * - A create's failure is told from the pool's own cancellation of it by
+ *   identity (its signal's reason, an error caused by it, or an
+ *   `AbortError` once it aborted), never by name: anything else is an
+ *   `error` event, even after the pool stopped needing the create.
+ * - `close()` always settles: it cancels the creates in flight (and does
+ *   not wait for them: a resource that arrives late is destroyed on
+ *   arrival), waits for leases up to its timeout, then cancels the
+ *   borrowers' lease signals, waits `cleanupTimeout`, revokes what is still
+ *   out and destroys everything.
+ * - A hook may close its own pool: `close()` or `terminate()` called from
+ *   inside `validate`, `reset` or `destroy` does not wait for that hook.
  *
  * @example A database pool, asyncpg style
  * ```ts
@@ -36,10 +45,10 @@
  * @module
  */
 
-import { checkOptionalTime, checkOptions, checkSignal } from "./internal/validate.ts";
+import { checkOptions, checkSignal } from "./internal/validate.ts";
 import type { CancelNode } from "./internal/cancel-node.ts";
 import { PoolCore, reasonOf } from "./internal/pool-core.ts";
-import { resolvePoolOptions } from "./internal/pool-options.ts";
+import { checkTimeout, resolvePoolOptions } from "./internal/pool-options.ts";
 import { use } from "./internal/pool-use.ts";
 import { EVENT_BITS } from "./internal/pool-state.ts";
 import type { Lease } from "./lease.ts";
@@ -167,9 +176,22 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * Closes the pool (see the module doc for the steps). A second call
    * returns the same promise. It never rejects.
    *
-   * @param options `timeout`: how long borrowers get before their lease signals are cancelled (default 5,000 ms)
+   * Creates in flight are cancelled through their signal, not waited for:
+   * a resource one of them delivers later is destroyed when it arrives.
+   *
+   * Called from inside one of the pool's own hooks (`validate`, `reset`,
+   * `destroy`), the close would wait for the very hook that waits for it.
+   * So there it returns a promise that resolves once everything but the
+   * hooks that called it has settled; the close goes on and the promise
+   * returned outside the hooks still waits for them too. A hook is
+   * recognised while it runs synchronously and, with an adapter installed,
+   * after an `await` too (through `currentSignal()`'s context); in the core
+   * alone a call after an `await` waits until the hook's own
+   * `cleanupTimeout` ends it.
+   *
+   * @param options `timeout`: how long borrowers get before their lease signals are cancelled (default 5,000 ms; `0` cancels them at once, `Infinity` waits for ever)
    * @returns a promise that resolves once every resource is destroyed
-   * @throws {TypeError} / {RangeError} for a bad `timeout` (the promise rejects; the pool stays open)
+   * @throws {TypeError} / {RangeError} for a bad `timeout`, negative included (the promise rejects; the pool stays open)
    * @example A deadline for the borrowers
    * ```ts
    * import assert from "node:assert/strict";
@@ -180,12 +202,29 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * await pool.close({ timeout: 10 }); // the borrower's signal aborts after 10 ms
    * assert((await work) instanceof PoolClosedError);
    * ```
+   * @example A hook that shuts its pool down
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createPool, type Pool } from "@corral/core";
+   * interface Conn { fatal: boolean }
+   * const pool: Pool<Conn> = createPool<Conn>({
+   *   create: () => ({ fatal: true }),
+   *   // From inside a hook, close() does not wait for the hook itself.
+   *   destroy: (conn) => (conn.fatal ? pool.close() : undefined),
+   *   max: 1,
+   *   cleanupTimeout: 60_000,
+   * });
+   * await (await pool.acquire()).destroy(); // settles at once, not after 60 s
+   * assert(pool.closed);
+   * await pool.close();
+   * ```
    */
   close(options?: CloseOptions): Promise<void> {
     let timeout: number;
     try {
       checkOptions("close pool", options);
-      timeout = checkOptionalTime("close pool", "timeout", options?.timeout) ?? CLOSE_TIMEOUT;
+      timeout = checkTimeout("close pool", options?.timeout, "0 cancels the borrowers' lease signals at once") ??
+        CLOSE_TIMEOUT;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -196,6 +235,7 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * Destroys everything now: pending acquires reject, lease signals are
    * cancelled and leases revoked (their `release()` becomes a no-op).
    * During a `close()`, cuts it short; both return the same promise.
+   * Called from inside a hook, it does not wait for that hook (as `close()`).
    *
    * @returns a promise that resolves once every resource is destroyed
    * @example

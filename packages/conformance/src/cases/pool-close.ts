@@ -1,6 +1,22 @@
 import { deferred, delay, equal, ok, rejects } from "../assert.ts";
 import type { Suite } from "../harness.ts";
 import { type Res, tracker } from "./pool.ts";
+import { waitFor } from "./pool-upkeep.ts";
+
+/**
+ * True when `promise` settles within `ms` on the host timer. The bounds the
+ * cases use are generous (seconds, against grace periods of 20 s): they tell
+ * "settled at once" from "waited out a grace period", never measure speed.
+ */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 // ready(), close(), terminate() and disposal.
 export function poolCloseCases(s: Suite): void {
@@ -194,4 +210,58 @@ export function poolCloseCases(s: Suite): void {
     await (await pool.acquire()).release();
     await pool.close();
   });
+
+  s.case(
+    "PL-53",
+    "close() does not wait out cleanupTimeout for a create that ignores its signal; the late resource is destroyed",
+    async () => {
+      let seen: AbortSignal | undefined;
+      const gate = deferred<Res>();
+      const destroyed: number[] = [];
+      const pool = createPool<Res>({
+        create: (signal) => ((seen = signal), gate.promise),
+        destroy: (r) => void destroyed.push(r.id),
+        max: 1,
+        cleanupTimeout: 20_000,
+      });
+      const pending = rejects(pool.acquire(), PoolClosedError);
+      ok(await settlesWithin(pool.close(), 2_000), "close() settled without waiting for the create");
+      ok(seen?.aborted && seen.reason instanceof PoolClosedError, "the create's signal aborted");
+      await pending;
+      gate.resolve({ id: 7 });
+      await waitFor(() => destroyed.length === 1, "the late resource destroyed");
+      equal(destroyed.join(), "7");
+      equal(pool.stats.size, 0);
+    },
+  );
+
+  s.case(
+    "PL-54",
+    "an unreachable server: ready() rejects with the first failure and close() does not wait for a slow teardown",
+    async () => {
+      // The shape of a driver's connect: the first attempt is refused at
+      // once; the second is still connecting, honours its signal, but takes
+      // long to tear down before it rejects with the signal's reason.
+      const refused = new Error("connect ECONNREFUSED 127.0.0.1:1");
+      const teardown = deferred();
+      let calls = 0;
+      const create = (signal: AbortSignal) =>
+        new Promise<Res>((_resolve, reject) => {
+          if (++calls === 1) return reject(refused);
+          signal.addEventListener("abort", () => void teardown.promise.then(() => reject(signal.reason)), {
+            once: true,
+          });
+        });
+      const pool = createPool<Res>({ create, min: 2, max: 2, cleanupTimeout: 20_000 });
+      const errors: unknown[] = [];
+      pool.addEventListener("error", (e) => errors.push(e.error));
+      equal(await rejects(pool.ready()), refused);
+      equal(pool.stats.creating, 1, "the second attempt is in flight");
+      ok(await settlesWithin(pool.close(), 2_000), "close() settled without waiting for the teardown");
+      teardown.resolve();
+      await waitFor(() => pool.stats.creating === 0, "the teardown finished");
+      equal(errors.length, 1, "the cancelled attempt's rejection with its signal's reason is no error");
+      equal(errors[0], refused);
+    },
+  );
 }

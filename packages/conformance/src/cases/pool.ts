@@ -1,6 +1,7 @@
 import { deferred, delay, equal, ok, rejects, throws } from "../assert.ts";
 import type { Corral, Suite } from "../harness.ts";
 import { poolCloseCases } from "./pool-close.ts";
+import { poolHookCases } from "./pool-hooks.ts";
 import { poolUpkeepCases } from "./pool-upkeep.ts";
 
 /** A resource for the pool cases. */
@@ -379,6 +380,38 @@ export function poolCases(s: Suite): void {
     await rejects(pool.acquire(), PoolClosedError);
   });
 
+  s.case(
+    "PL-64",
+    "negative timeouts and absurd sizes are rejected like any bad input, naming the option, the value and the fix",
+    async () => {
+      const create = () => ({});
+      throws(
+        () => createPool({ create, max: 1e12 }),
+        RangeError,
+        /'max' must be an integer between 1 and .*1000000000000/,
+      );
+      throws(() => createPool({ create, max: 2, maxUses: 2 ** 60 }), RangeError, /'maxUses'.*Infinity.*received/);
+      throws(() => createPool({ create, max: 2, retryDelay: 0 }), RangeError, /'retryDelay' must be > 0.*received 0/);
+      throws(() => createPool({ create, max: 2, retryDelay: Infinity }), RangeError, /'retryDelay'.*Infinity/);
+      throws(() => createPool({ create, max: 2, cleanupTimeout: Infinity }), RangeError, /'cleanupTimeout'.*Infinity/);
+      throws(
+        () => createPool({ create, max: 2, maxLifetimeJitter: "0.1" as never }),
+        TypeError,
+        /'maxLifetimeJitter' must be a number between 0 and 1: received "0.1"/,
+      );
+      const pool = createPool({ create: tracker().create, max: 1 });
+      await rejects(pool.acquire({ timeout: -5 }), RangeError, /'timeout' must be >= 0 .*received -5/);
+      await rejects(pool.use(() => 1, { timeout: -1 }), RangeError, /'timeout' must be >= 0 .*received -1/);
+      await rejects(pool.close({ timeout: -1 }), RangeError, /'timeout' must be >= 0 .*received -1/);
+      equal(pool.closed, false);
+      await rejects(pool.acquire({ timeout: 0 }), TimeoutError, /within 0 ms/);
+      await (await pool.acquire()).release();
+      equal(await pool.use((r) => r.id, { timeout: 0 }), 1, "0 takes an idle resource, or fails at once");
+      await pool.close({ timeout: 0 });
+    },
+  );
+
   poolUpkeepCases(s);
   poolCloseCases(s);
+  poolHookCases(s);
 }

@@ -17,7 +17,8 @@ import { BUSY, type Entry } from "./pool-entry.ts";
 import { PoolLifecycle } from "./pool-lifecycle.ts";
 import { OPEN } from "./pool-state.ts";
 import { Waiter } from "./pool-waiters.ts";
-import { checkOptionalTime, checkOptions, checkSignal } from "./validate.ts";
+import { checkTimeout } from "./pool-options.ts";
+import { checkOptions, checkSignal } from "./validate.ts";
 
 function captureStack(): string | undefined {
   return new Error("the lease was acquired here").stack;
@@ -62,7 +63,7 @@ export class PoolCore<T> extends PoolLifecycle<T> {
       checkOptions("acquire", options);
       const o = options as { signal?: unknown; timeout?: unknown };
       signal = checkSignal("acquire", o.signal);
-      timeout = checkOptionalTime("acquire", "timeout", o.timeout);
+      timeout = checkTimeout("acquire", o.timeout, "0 takes an idle resource or fails at once");
     } catch (error) {
       return Promise.reject(error);
     }

@@ -17,4 +17,23 @@ export class CreateOp extends CancelNode {
     this.trigger = trigger;
     this.generation = generation;
   }
+
+  /**
+   * True when `error` is this create's cancellation, recognised by identity:
+   * the reason the pool cancelled it with, an error whose `cause` chain holds
+   * that reason, or an `AbortError` raised once it was cancelled (what
+   * `fetch` and sockets throw for an aborted signal). Anything else is the
+   * create's own failure, whatever its `name`.
+   */
+  owns(error: unknown): boolean {
+    const reason = this.reason;
+    if (reason === undefined) return false;
+    let e = error;
+    for (let i = 0; i < 16 && e !== undefined && e !== null; i++) {
+      if (e === reason) return true;
+      if (typeof e !== "object") return false;
+      e = (e as { cause?: unknown }).cause;
+    }
+    return typeof error === "object" && error !== null && (error as { name?: unknown }).name === "AbortError";
+  }
 }

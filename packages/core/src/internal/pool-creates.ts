@@ -10,6 +10,12 @@
 // already in flight when a failure arrived do not grow the delay. The first
 // success ends the failing state. Waiters that time out meanwhile get a
 // TimeoutError whose `cause` is the last create error.
+//
+// A create the pool cancelled (its waiter left, or the pool is closing) that
+// then rejects with that cancellation is no failure; recognised by identity
+// (see CreateOp.owns), never by name. Any other error it rejects with is its
+// own failure: an `error` event, counted toward the backoff while the pool
+// is open, but it fails no waiter (none was waiting for it).
 
 import { now } from "../clock.ts";
 import { hooks } from "../runtime.ts";
@@ -108,8 +114,11 @@ export abstract class PoolCreates<T> extends PoolState<T> {
       this.emit("create", { resource: entry.resource });
       this.offer(entry);
       if (this.readyWaiters.size > 0 && this.alive() >= s.min) settleReady(this.readyWaiters, true, undefined);
-    } else if (cancelled || this.state !== OPEN) {
-      // We cancelled it (nobody needed it, or the pool is closing): not a failure.
+    } else if (cancelled && op.owns(value)) {
+      // Our own cancellation (nobody needed it, or the pool is closing): not a failure.
+    } else if (this.state !== OPEN) {
+      // Its own failure, after close() cancelled it: nobody waits any more, but the owner hears of it.
+      this.emit("error", { error: value, phase: "create" });
     } else {
       this.lastCreateError = value;
       if (op.generation === this.failureGeneration) {
@@ -119,7 +128,9 @@ export abstract class PoolCreates<T> extends PoolState<T> {
         this.nextCreateAt = now() + delay;
       }
       this.emit("error", { error: value, phase: "create" });
-      const victim = trigger !== undefined && trigger.queued ? trigger : this.queue.head;
+      // A create cancelled because nobody needed it fails nobody; its failure
+      // still counts toward the backoff and is the cause of later timeouts.
+      const victim = cancelled ? undefined : trigger !== undefined && trigger.queued ? trigger : this.queue.head;
       if (victim !== undefined) this.leave(victim, value, false);
       if (this.alive() < this.s.min) {
         this.fillError = value;

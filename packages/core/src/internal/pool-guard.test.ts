@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { TimeoutError } from "../errors.ts";
-import { guarded } from "./pool-guard.ts";
+import { type Guard, guarded, type GuardOwner } from "./pool-guard.ts";
 import { live } from "./live.ts";
 
 describe("guarded", () => {
@@ -87,5 +87,30 @@ describe("guarded", () => {
     expect([sync.ok, sync.value, aborted]).toEqual([true, "done", true]);
     const late = await guarded("reset", () => Promise.resolve("late"), 0, 0);
     expect(late.ok).toBe(false);
+  });
+
+  test("tells its owner which guard runs synchronously, and uncounts a hook in close when it settles", async () => {
+    const owner: GuardOwner = { running: undefined, hooksInClose: 0 };
+    let inside: Guard | undefined;
+    let release!: () => void;
+    const settled = guarded(
+      "destroy",
+      () => {
+        inside = owner.running;
+        inside!.inClose = true;
+        owner.hooksInClose++;
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+      0,
+      1000,
+      owner,
+    );
+    expect(inside).toBeDefined();
+    expect(owner.running, "only while the callback runs synchronously").toBe(undefined);
+    expect(owner.hooksInClose).toBe(1);
+    release();
+    expect(await settled).toBe(inside);
+    expect(owner.hooksInClose).toBe(0);
+    expect(live.timers).toBe(0);
   });
 });

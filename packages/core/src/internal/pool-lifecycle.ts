@@ -4,30 +4,49 @@
 //
 // close(timeout):
 //   1. at once: no new acquires; pending acquires and ready() reject with
-//      PoolClosedError; in-flight creates are cancelled; idle resources are
-//      destroyed;
+//      PoolClosedError; in-flight creates are cancelled through their
+//      signal; idle resources are destroyed;
 //   2. waits for borrowers to give their leases back, up to `timeout`;
 //   3. then cancels the lease signals and waits `cleanupTimeout` more;
 //   4. then revokes the leases still out (their resources are destroyed);
-//   5. waits for destroys and cancelled creates to settle, at most
-//      `cleanupTimeout` (a create that ignores its signal is not waited for:
-//      its resource is destroyed whenever it arrives).
+//   5. waits for the destroys (and resets, validations) to settle, each
+//      bounded by `cleanupTimeout`.
+// Creates are not waited for: each was cancelled at step 1, and one that
+// settles late (it ignores its signal, or takes long to tear down) has its
+// resource destroyed when it arrives. Waiting for it would only stall the
+// close, up to a whole grace period, for a resource nobody will use.
 // terminate() is close with no waiting at steps 2-3; called during a close it
 // cuts that close short. Both return the one shutdown promise, which never
 // rejects.
+//
+// Called from inside one of the pool's own hooks (validate, reset, destroy),
+// close() and terminate() cannot wait for that hook: it is waiting for them.
+// They return a promise that settles once everything but the hooks that
+// called them has settled (step 5 without them); the shutdown promise still
+// waits for those hooks too. A hook is recognised while it runs
+// synchronously, and after an `await` through the ambient context (with an
+// adapter installed); otherwise its own grace period ends the wait.
 
 import { now } from "../clock.ts";
 import { PoolClosedError } from "../errors.ts";
 import type { CancelNode } from "./cancel-node.ts";
 import { PoolTimer } from "./pool-entry.ts";
+import { Guard } from "./pool-guard.ts";
 import { ReadyWaiter, settleReady } from "./pool-ready.ts";
 import { CLOSING, OPEN } from "./pool-state.ts";
 import { PoolUpkeep } from "./pool-upkeep.ts";
 import { schedule, unschedule } from "./scheduler.ts";
+import { ambientNode } from "../runtime.ts";
+
+const DONE: Promise<void> = Promise.resolve();
 
 export abstract class PoolLifecycle<T> extends PoolUpkeep<T> {
   shutdown: Promise<void> | undefined = undefined;
   terminating = false;
+  /** Set once the shutdown waits for nothing but hooks that called close(): close() from a hook settles. */
+  hooksFree = false;
+  hooksDone: Promise<void> | undefined = undefined;
+  freeHooks: (() => void) | undefined = undefined;
 
   ready(target: CancelNode | AbortSignal | undefined, early: unknown): Promise<void> {
     if (this.state !== OPEN) return Promise.reject(new PoolClosedError());
@@ -43,16 +62,48 @@ export abstract class PoolLifecycle<T> extends PoolUpkeep<T> {
   }
 
   close(timeout: number): Promise<void> {
-    return this.shutdown ??= this.runClose(timeout);
+    const shutdown = this.shutdown ?? this.begin(timeout);
+    return this.maintaining === 0 ? shutdown : this.fromHook(shutdown);
   }
 
   terminate(): Promise<void> {
     this.terminating = true;
-    if (this.shutdown !== undefined) {
-      this.changed();
-      return this.shutdown;
+    let shutdown = this.shutdown;
+    if (shutdown === undefined) shutdown = this.begin(0);
+    else this.changed();
+    return this.maintaining === 0 ? shutdown : this.fromHook(shutdown);
+  }
+
+  /** Starts the shutdown: `shutdown` is set before step 1 runs, so a hook that step 1 calls sees it. */
+  begin(timeout: number): Promise<void> {
+    let finish!: () => void;
+    const shutdown = this.shutdown = new Promise<void>((resolve) => (finish = resolve));
+    this.stop();
+    this.drain(timeout).then(finish);
+    return shutdown;
+  }
+
+  /** The guard of this pool whose hook is calling now, synchronously or (with an adapter) after an await. */
+  callingGuard(): Guard | undefined {
+    const running = this.running;
+    if (running !== undefined) return running;
+    for (let node = ambientNode(); node !== undefined; node = node.host) {
+      if (node instanceof Guard) return node.owner === this ? node : undefined;
     }
-    return this.shutdown = this.runClose(0);
+    return undefined;
+  }
+
+  /** close()/terminate() as seen from inside a hook: the shutdown, less the hooks that called it. */
+  fromHook(shutdown: Promise<void>): Promise<void> {
+    const guard = this.callingGuard();
+    if (guard === undefined || guard.settled) return shutdown;
+    if (!guard.inClose) {
+      guard.inClose = true;
+      this.hooksInClose++;
+      this.changed();
+    }
+    if (this.hooksFree) return DONE;
+    return this.hooksDone ??= new Promise<void>((resolve) => (this.freeHooks = resolve));
   }
 
   /** Step 1: runs synchronously inside close()/terminate(). */
@@ -68,15 +119,18 @@ export abstract class PoolLifecycle<T> extends PoolUpkeep<T> {
     while (idle.length > 0) this.destroy(idle.pop()!, undefined);
   }
 
-  async runClose(timeout: number): Promise<void> {
-    this.stop();
+  /** Steps 2-5. */
+  async drain(timeout: number): Promise<void> {
     const s = this.s;
     if (!(await this.until(() => this.borrowed === 0, timeout))) {
       const why = this.terminating ? "terminate() was called" : `its close timeout of ${timeout} ms passed`;
       this.closeNode.cancel(new PoolClosedError(`The pool is closing: ${why} while this lease was held`));
       if (!(await this.until(() => this.borrowed === 0, s.cleanupTimeout))) this.revokeAll(why);
     }
-    await this.until(() => this.maintaining === 0 && this.creating === 0, s.cleanupTimeout, false);
+    await this.until(() => this.maintaining <= this.hooksInClose, s.cleanupTimeout, false);
+    this.hooksFree = true;
+    this.freeHooks?.();
+    await this.until(() => this.maintaining === 0, s.cleanupTimeout, false);
   }
 
   /** Destroys the resources of the leases still out; those leases end (release() becomes a no-op). */

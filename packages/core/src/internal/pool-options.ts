@@ -1,8 +1,32 @@
 // A pool's options, checked once at construction and resolved to plain
 // settings with every default filled in, so the hot paths read fields and
 // never test for `undefined`.
+//
+// Bounds, decided once for every numeric option (each violation is a
+// TypeError for a non-number, a RangeError otherwise, naming the option, the
+// value and, where the user plainly meant something else, the fix):
+//   max                 integer, 1 ..= 2^32 - 1 (what the idle stack, an
+//                       Array, can hold; there is no unlimited pool)
+//   min                 integer, 0 ..= max
+//   maxUses             integer, 1 ..= 2^53 - 1, or Infinity (no limit)
+//   maxLifetimeJitter   number, 0 ..= 1
+//   maxLifetime         > 0 ms, Infinity = never
+//   acquireTimeout, idleTimeout, validateAfterIdle, leakTimeout
+//                       >= 0 ms, Infinity = never
+//   cleanupTimeout      >= 0 ms, finite: cleanup is always bounded
+//   retryDelay          > 0 ms, finite: 0 would retry a failing create in a
+//                       loop (and 0 * 2^n turns NaN after 1,024 failures)
+//   maxRetryDelay       >= retryDelay, finite: without a cap, a long outage
+//                       would leave a pool that never tries again
+// and per call: acquire/use `timeout` and close `timeout` are >= 0 ms
+// (Infinity waits for ever). A negative timeout is refused rather than
+// read as "already expired": it is a bug in the caller's arithmetic, and
+// `0` says "do not wait" plainly.
 
-import { checkCount, checkFunction, checkNonNegativeTime, checkTime, describe } from "./validate.ts";
+import { checkCount, checkFunction, checkNonNegativeTime, checkOptionalTime, checkTime, describe } from "./validate.ts";
+
+/** The most resources a pool may hold: the longest Array (the idle stack). */
+export const MAX_SIZE: number = 2 ** 32 - 1;
 
 /** The callbacks and limits a pool runs with (see `PoolOptions` in pool.ts for the meaning of each). */
 export interface PoolSettings<T> {
@@ -79,6 +103,36 @@ function time(options: Record<string, unknown>, name: keyof typeof DEFAULTS): nu
   return value === undefined ? DEFAULTS[name] : checkNonNegativeTime(WHAT, name, value);
 }
 
+/** A duration that must be finite (and > 0 when `positive`); `why` says what the bound protects. */
+function finiteTime(
+  options: Record<string, unknown>,
+  name: keyof typeof DEFAULTS,
+  positive: boolean,
+  why: string,
+): number {
+  const value = options[name];
+  if (value === undefined) return DEFAULTS[name];
+  const ms = checkTime(WHAT, name, value);
+  if (!(positive ? ms > 0 : ms >= 0) || ms === Infinity) {
+    throw new RangeError(
+      `Cannot ${WHAT} as '${name}' must be ${positive ? "> 0" : ">= 0"} and finite (${why}): received ${ms}`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * A per-call timeout (acquire, use, close): `undefined`, or >= 0 ms
+ * (`Infinity` waits for ever). `zero` says what 0 does, for the message.
+ */
+export function checkTimeout(what: string, value: unknown, zero: string): number | undefined {
+  const ms = checkOptionalTime(what, "timeout", value);
+  if (ms !== undefined && ms < 0) {
+    throw new RangeError(`Cannot ${what} as 'timeout' must be >= 0 (${zero}): received ${ms}`);
+  }
+  return ms;
+}
+
 /**
  * Checks `options` and fills in the defaults. Throws `TypeError` for a wrong
  * type or an unknown option (a typo such as `acquireTimeoutMillis` would
@@ -103,6 +157,12 @@ export function resolvePoolOptions<T>(options: unknown): PoolSettings<T> {
   if (o.max === undefined) {
     throw new TypeError(`Cannot ${WHAT} as 'max' must be a positive integer: received undefined`);
   }
+  if (typeof o.max === "number" && o.max > MAX_SIZE) {
+    throw new RangeError(
+      `Cannot ${WHAT} as 'max' must be an integer between 1 and ${MAX_SIZE} (a pool has no unlimited mode: ` +
+        `give the most resources you can afford): received ${o.max}`,
+    );
+  }
   const max = checkCount(WHAT, "max", o.max, 1);
   const min = o.min === undefined ? 0 : checkCount(WHAT, "min", o.min, 0);
   if (min > max) {
@@ -117,14 +177,29 @@ export function resolvePoolOptions<T>(options: unknown): PoolSettings<T> {
   }
   let jitter = DEFAULTS.maxLifetimeJitter;
   if (o.maxLifetimeJitter !== undefined) {
-    jitter = checkTime(WHAT, "maxLifetimeJitter", o.maxLifetimeJitter);
-    if (jitter < 0 || jitter > 1) {
-      throw new RangeError(`Cannot ${WHAT} as 'maxLifetimeJitter' must be between 0 and 1: received ${jitter}`);
+    jitter = o.maxLifetimeJitter as number;
+    const rule = "must be a number between 0 and 1";
+    if (typeof jitter !== "number") {
+      throw new TypeError(`Cannot ${WHAT} as 'maxLifetimeJitter' ${rule}: received ${describe(jitter)}`);
+    }
+    if (!(jitter >= 0 && jitter <= 1)) {
+      throw new RangeError(`Cannot ${WHAT} as 'maxLifetimeJitter' ${rule}: received ${jitter}`);
     }
   }
   const maxUses = o.maxUses === undefined ? Infinity : checkCount(WHAT, "maxUses", o.maxUses, 1, true);
-  const retryDelay = time(o, "retryDelay");
-  const maxRetryDelay = time(o, "maxRetryDelay");
+  if (maxUses > Number.MAX_SAFE_INTEGER && maxUses !== Infinity) {
+    throw new RangeError(
+      `Cannot ${WHAT} as 'maxUses' must be an integer between 1 and ${Number.MAX_SAFE_INTEGER}, ` +
+        `or Infinity for no limit: received ${maxUses}`,
+    );
+  }
+  const retryDelay = finiteTime(o, "retryDelay", true, "0 would retry a failing create in a busy loop");
+  const maxRetryDelay = finiteTime(
+    o,
+    "maxRetryDelay",
+    false,
+    "without a cap, a long outage would stop the retries for good",
+  );
   if (maxRetryDelay < retryDelay) {
     throw new RangeError(
       `Cannot ${WHAT} as 'maxRetryDelay' must be >= 'retryDelay' (${retryDelay}): received ${maxRetryDelay}`,
@@ -145,7 +220,7 @@ export function resolvePoolOptions<T>(options: unknown): PoolSettings<T> {
     maxLifetimeJitter: jitter,
     maxUses,
     leakTimeout: time(o, "leakTimeout"),
-    cleanupTimeout: time(o, "cleanupTimeout"),
+    cleanupTimeout: finiteTime(o, "cleanupTimeout", false, "cleanup is always bounded: give the longest you can wait"),
     retryDelay,
     maxRetryDelay,
   };

@@ -12,6 +12,7 @@ import type { PoolEventInit, PoolEventType } from "../pool-event.ts";
 import type { PoolStats } from "../pool-types.ts";
 import { CancelNode } from "./cancel-node.ts";
 import { BORROWED, type Entry, type EntryOwner, PoolTimer } from "./pool-entry.ts";
+import type { Guard, GuardOwner } from "./pool-guard.ts";
 import type { PoolSettings } from "./pool-options.ts";
 import { type Waiter, type WaiterOwner, WaitQueue } from "./pool-waiters.ts";
 import { schedule, unschedule } from "./scheduler.ts";
@@ -29,7 +30,7 @@ export const EVENT_BITS: Record<PoolEventType, number> = {
   leak: 32,
 };
 
-export abstract class PoolState<T> implements LeaseOwner<T>, WaiterOwner<T>, EntryOwner {
+export abstract class PoolState<T> implements LeaseOwner<T>, WaiterOwner<T>, EntryOwner, GuardOwner {
   readonly s: PoolSettings<T>;
   readonly dispatch: (type: PoolEventType, init: PoolEventInit<T>) => void;
   /** EVENT_BITS of the types that have had a listener. */
@@ -58,6 +59,10 @@ export abstract class PoolState<T> implements LeaseOwner<T>, WaiterOwner<T>, Ent
   /** Parent of every lease signal: cancelled when close() stops waiting for borrowers. */
   readonly closeNode: CancelNode = new CancelNode();
   readonly leakTimer: PoolTimer;
+  /** The guard whose hook is running synchronously right now (see pool-guard.ts). */
+  running: Guard | undefined = undefined;
+  /** Hooks (counted in `maintaining`) that called close() or terminate(): the close does not wait for them. */
+  hooksInClose = 0;
   /** Called after anything settles, while close() waits for the pool to drain. */
   onChange: (() => void) | undefined = undefined;
 

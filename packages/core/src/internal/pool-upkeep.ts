@@ -49,7 +49,7 @@ export abstract class PoolUpkeep<T> extends PoolCreates<T> {
     entry.state = BUSY;
     this.maintaining++;
     this.validating++;
-    guarded("validate", this.s.validate!, entry.resource, this.s.cleanupTimeout).then((guard) => {
+    guarded("validate", this.s.validate!, entry.resource, this.s.cleanupTimeout, this).then((guard) => {
       this.maintaining--;
       this.validating--;
       if (guard.ok && guard.value !== false) {
@@ -67,7 +67,7 @@ export abstract class PoolUpkeep<T> extends PoolCreates<T> {
   recycle(entry: Entry<T>): Promise<void> {
     entry.state = BUSY;
     this.maintaining++;
-    return guarded("reset", this.s.reset!, entry.resource, this.s.cleanupTimeout).then((guard) => {
+    return guarded("reset", this.s.reset!, entry.resource, this.s.cleanupTimeout, this).then((guard) => {
       this.maintaining--;
       if (guard.ok) {
         this.offer(entry);
@@ -90,7 +90,7 @@ export abstract class PoolUpkeep<T> extends PoolCreates<T> {
       this.destroyed_(entry, error);
       return DONE;
     }
-    return guarded("destroy", fn, entry.resource, this.s.cleanupTimeout).then((guard) => {
+    return guarded("destroy", fn, entry.resource, this.s.cleanupTimeout, this).then((guard) => {
       if (!guard.ok) this.emit("error", { error: guard.value, phase: "destroy", resource: entry.resource });
       this.destroyed_(entry, error);
     });
