@@ -356,7 +356,12 @@ export function contextManagerCases(s: Suite): void {
     }],
     ["exit(error)", async (cm) => {
       await cm.enter();
-      await cm.exit(new Error("body"));
+      const body = new Error("body");
+      const error = await cm.exit(body).then(() => undefined, (e) => e);
+      if (error === undefined) return;
+      // What the cleanup threw travels with the error it was handed.
+      ok(error instanceof SuppressedError && (error as Chain).suppressed === body, String(error));
+      throw (error as Chain).error;
     }],
     ["withContext", (cm, grace) => withContext(cm, () => {}, { gracePeriod: grace })],
     ["ExitStack.enter + close()", async (cm, grace) => {
@@ -443,7 +448,8 @@ export function contextManagerCases(s: Suite): void {
           scope.cancel();
           await close(new GeneratorContextManager(gen(), { gracePeriod: 20 }), 20);
         });
-        const error = await within(10_000, `${how}, ${gen.name}`, rejects(run, TimeoutError));
+        const error = await within(10_000, `${how}, ${gen.name}`, rejects(run));
+        ok(error instanceof TimeoutError, `${how}, ${gen.name}: ${error}`);
         ok(/grace period of 20 ms/.test((error as Error).message), `${how}, ${gen.name}: ${(error as Error).message}`);
       }
       ok(seen?.aborted, `${how}: the cleanup's signal aborted`);
