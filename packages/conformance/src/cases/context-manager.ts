@@ -357,8 +357,12 @@ export function contextManagerCases(s: Suite): void {
     ["exit(error)", async (cm) => {
       await cm.enter();
       const body = new Error("body");
-      const error = await cm.exit(body).then(() => undefined, (e) => e);
-      if (error === undefined) return;
+      const outcome = await cm.exit(body).then(
+        () => ({ failed: false, error: undefined as unknown }),
+        (error: unknown) => ({ failed: true, error }),
+      );
+      if (!outcome.failed) return;
+      const error = outcome.error;
       // What the cleanup threw travels with the error it was handed.
       ok(error instanceof SuppressedError && (error as Chain).suppressed === body, String(error));
       throw (error as Chain).error;
