@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { contextManager, GeneratorContextManager, withContext } from "./context-manager.ts";
 import { SuppressedError, type SuppressedErrorLike } from "./errors.ts";
 import { ExitStack, withExitStack } from "./exit-stack.ts";
+import { diagnostics } from "./diagnostics.ts";
 
 describe("GeneratorContextManager", () => {
   test("is single use: a second enter() and an exit() before enter() reject", async () => {
@@ -92,6 +93,73 @@ describe("GeneratorContextManager", () => {
     expect(bad.name).toBe("notAGenerator");
     expect(() => bad()).toThrow(/notAGenerator\(\) must return a generator: received 5/);
     expect(() => contextManager(3 as never)).toThrow(/'fn' must be a function: received 3/);
+  });
+});
+
+describe("cleanup without an adapter (no ambient context)", () => {
+  test("exit() on its own is bounded by the manager's grace period", async () => {
+    const cm = new GeneratorContextManager(
+      (async function* () {
+        yield;
+        await new Promise(() => {});
+      })(),
+      { gracePeriod: 10 },
+    );
+    await cm.enter();
+    await expect(cm.exit()).rejects.toThrow(/the context manager's cleanup did not settle within .* 10 ms/);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(diagnostics()).toEqual({ timers: 0, links: 0, listeners: 0 });
+  });
+
+  test("a manager closed by a stack runs within the stack's grace period, not a shield of its own", async () => {
+    const stack = new ExitStack({ gracePeriod: 10 });
+    await stack.enter(
+      contextManager(async function* () {
+        yield;
+        await new Promise(() => {});
+      })(),
+    );
+    await expect(stack.close()).rejects.toThrow(/callback #1 \(enter exit\).* 10 ms/);
+    // Nothing of a default 10 s grace period is left running.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(diagnostics()).toEqual({ timers: 0, links: 0, listeners: 0 });
+  });
+
+  test("a thrown undefined reaches a manager on a stack as an error, also through a push wrapper", async () => {
+    const seen: string[] = [];
+    const tx = contextManager(async function* (name: string) {
+      try {
+        yield;
+        seen.push(`${name} commit`);
+      } catch (error) {
+        seen.push(`${name} rollback ${error}`);
+        throw error;
+      }
+    });
+    const outcome = await withExitStack(async (stack) => {
+      await stack.enter(tx("entered"));
+      const wrapped = tx("pushed");
+      await wrapped.enter();
+      stack.push((error) => wrapped.exit(error));
+      throw undefined;
+    }).then(() => "resolved", (error) => ["rejected", error]);
+    expect(outcome).toEqual(["rejected", undefined]);
+    expect(seen).toEqual(["pushed rollback undefined", "entered rollback undefined"]);
+  });
+
+  test("close() from a callback's synchronous part is caught as a wait on itself", async () => {
+    const stack = new ExitStack({ gracePeriod: 60_000 });
+    stack.defer(() => stack.close());
+    await expect(stack.close()).rejects.toThrow(/from inside one of its own callbacks/);
+  });
+
+  test("a close() called (not awaited) from inside a callback rejects without an unhandled rejection", async () => {
+    const stack = new ExitStack();
+    let inner: Promise<void> | undefined;
+    stack.defer(() => void (inner = stack.close()));
+    await stack.close();
+    await new Promise((resolve) => setTimeout(resolve, 0)); // an unhandled rejection would be reported by now
+    await expect(inner).rejects.toThrow(/would wait for itself/);
   });
 });
 

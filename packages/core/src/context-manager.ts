@@ -16,7 +16,16 @@
  *   the generator is closed (its `finally` blocks run).
  * - Arguments and `this` given to the factory reach the generator.
  * - The cleanup (everything after `yield`) runs shielded with a bounded
- *   grace period, like every cleanup corral runs.
+ *   grace period, like every cleanup corral runs, however the manager is
+ *   closed (`withContext`, an `ExitStack`, `exit()`, `await using`): waits
+ *   in it ignore the cancellation of the scope that closes it, and inside
+ *   it `currentSignal()` is the cleanup's own signal, which aborts only when
+ *   the grace period passes. A cleanup still pending then is abandoned with
+ *   a `TimeoutError`. Closed on an `ExitStack` (or from inside any other
+ *   cleanup) it runs on that cleanup's signal and grace period.
+ * - A body that throws `undefined`, `null` or `0` has failed like any other:
+ *   the generator sees it at `yield` (with `withContext` and on an
+ *   `ExitStack` in `withExitStack`).
  *
  * `await using` works too (a manager made here is `AsyncDisposable`), but a
  * disposer cannot see the error leaving the block: the generator resumes as
@@ -48,7 +57,8 @@
  * @module
  */
 
-import { combine } from "./internal/dispose-errors.ts";
+import { combine, Pending } from "./internal/dispose-errors.ts";
+import { currentCleanup, Entry, EXIT, graceOf, Unwinder } from "./internal/unwinder.ts";
 import { checkFunction, describe } from "./internal/validate.ts";
 import { type ExitStackOptions, withExitStack } from "./exit-stack.ts";
 
@@ -94,21 +104,40 @@ function isGenerator(value: unknown): value is AnyGenerator<unknown> {
  * assert((await cm.enter()) === 42);
  * assert((await cm.exit()) === false);
  * ```
+ * @example A cleanup that hangs ends at its grace period
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { GeneratorContextManager, TimeoutError } from "@corral/core";
+ * async function* gen() {
+ *   yield;
+ *   await new Promise(() => {}); // never settles
+ * }
+ * const error = await (async () => {
+ *   await using cm = new GeneratorContextManager(gen(), { gracePeriod: 10 });
+ *   await cm.enter();
+ * })().catch((e) => e);
+ * assert(error instanceof TimeoutError);
+ * ```
  */
 export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDisposable {
   #gen: AnyGenerator<T>;
   #state = FRESH;
+  #grace: number;
 
   /**
    * @param generator a generator that has not started
-   * @throws {TypeError} when `generator` has no `next`, `throw` and `return`
+   * @param options the grace period of the cleanup when the manager is
+   * closed on its own (`exit()`, `await using`); on an `ExitStack` or in
+   * `withContext` the stack's grace period applies
+   * @throws {TypeError} when `generator` has no `next`, `throw` and `return`, or `gracePeriod` is not a number
+   * @throws {RangeError} when `gracePeriod` is negative or NaN
    */
-  constructor(generator: AnyGenerator<T>) {
+  constructor(generator: AnyGenerator<T>, options?: ExitStackOptions) {
+    const what = "create GeneratorContextManager";
     if (!isGenerator(generator)) {
-      throw new TypeError(
-        `Cannot create GeneratorContextManager as 'generator' must be a generator: received ${describe(generator)}`,
-      );
+      throw new TypeError(`Cannot ${what} as 'generator' must be a generator: received ${describe(generator)}`);
     }
+    this.#grace = graceOf(what, options);
     this.#gen = generator;
   }
 
@@ -139,22 +168,54 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
 
   /**
    * Resumes the generator after its `yield`: normally when `error` is
-   * `undefined`, by throwing `error` into it otherwise.
+   * `undefined`, by throwing `error` into it otherwise. The cleanup runs
+   * shielded, bounded by the grace period (see the module doc).
    *
    * @param error the error leaving the block, if any
    * @returns `true` when the generator swallowed `error`, `false` otherwise
    * @throws {Error} (rejects) when the generator yields again (it is closed), or the manager is not entered
+   * (called from inside its own cleanup, the manager is exiting already: this rejects at once)
    * @throws {SuppressedError} (rejects) `SuppressedError(newError, error)` when the generator threw something else
+   * @throws {TimeoutError} (rejects) when the cleanup did not settle within the grace period
    */
   async exit(error?: unknown): Promise<boolean> {
-    if (this.#state !== ENTERED) {
+    const state = this.#state;
+    if (state !== ENTERED) {
       throw new Error(
-        `Cannot exit a context manager that ${this.#state === FRESH ? "was not entered" : "is not entered now"}`,
+        state === FRESH
+          ? "Cannot exit a context manager that was not entered"
+          : state === EXITING
+          ? "Cannot exit a context manager that is not entered now: it is already exiting (exit() was called from " +
+            "inside its own cleanup, or while the first exit() runs); await the first exit() instead"
+          : "Cannot exit a context manager that is not entered now: it has exited already (it is single use)",
       );
     }
     this.#state = EXITING;
+    const cleanup = currentCleanup();
+    // An ExitStack hands its exit callbacks `undefined` for a thrown undefined too; it says which it is.
+    const has = error !== undefined || (cleanup instanceof Unwinder && cleanup.handedError);
+    // Inside a cleanup already (an ExitStack's callback, a shield): run on its signal, within its grace period.
+    if (cleanup !== undefined) return this.#resume(error, has);
+    // On its own: as the one callback of a close of its own, on a shielded signal with a grace period.
+    const unwinder = new Unwinder(
+      [new Entry(EXIT, () => this.#resume(error, has), undefined)],
+      this.#grace,
+      new Pending(has, error),
+      "the context manager's cleanup",
+    );
+    try {
+      await unwinder.start();
+    } catch (thrown) {
+      if (has && Object.is(thrown, error)) return false;
+      throw thrown;
+    }
+    return has;
+  }
+
+  /** The generator after its `yield`; `has` tells a thrown `undefined` from none. */
+  async #resume(error: unknown, has: boolean): Promise<boolean> {
     const gen = this.#gen;
-    if (error === undefined) {
+    if (!has) {
       let step: IteratorResult<T, unknown>;
       try {
         step = await gen.next();
@@ -190,9 +251,10 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
   /**
    * Exits without an error when entered (the generator resumes as if the
    * block succeeded: `await using` cannot see the block's error); closes the
-   * generator when never entered; does nothing after `exit`.
+   * generator when never entered; does nothing once exiting or exited.
    *
    * @returns a promise that settles when the generator has finished
+   * @throws {Error} (rejects) what {@linkcode GeneratorContextManager.exit} throws
    */
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.#state === ENTERED) {
@@ -272,7 +334,9 @@ export function contextManager<A extends unknown[], T, This = unknown>(
  * @param fn the body
  * @param options the grace period for the exit
  * @returns `fn`'s value, or `undefined` when its error was suppressed
- * @throws {TypeError} (rejects) when `cm` lacks `enter()`/`exit()` (before `enter()` is called) or `fn` is not a function
+ * @throws {TypeError} (rejects) when `cm` lacks `enter()`/`exit()` (before `enter()` is called), `fn` is not a
+ * function, or `gracePeriod` is not a number
+ * @throws {RangeError} (rejects) when `gracePeriod` is negative or NaN
  * @throws {Error} (rejects) `fn`'s error, or what `exit` turned it into
  * @example Swallow one kind of error, like `contextlib.suppress`
  * ```ts
@@ -305,5 +369,6 @@ export async function withContext<T, R>(
     );
   }
   checkFunction("run withContext", "fn", fn);
+  graceOf("run withContext", options);
   return await withExitStack(async (stack) => fn(await stack.enter(cm)), options);
 }

@@ -37,8 +37,18 @@
  */
 
 import { Pending } from "./internal/dispose-errors.ts";
-import { ADOPT, ASYNC_DISPOSE, CM_EXIT, Entry, EXIT, SYNC_DISPOSE, Unwinder } from "./internal/unwinder.ts";
-import { checkFunction, checkOptionalTime, checkOptions, describe } from "./internal/validate.ts";
+import {
+  ADOPT,
+  ASYNC_DISPOSE,
+  CM_EXIT,
+  Entry,
+  EXIT,
+  graceOf,
+  isInside,
+  SYNC_DISPOSE,
+  Unwinder,
+} from "./internal/unwinder.ts";
+import { checkFunction, describe } from "./internal/validate.ts";
 import type { ContextManager } from "./context-manager.ts";
 
 /** Options for {@linkcode ExitStack} and {@linkcode withExitStack}. */
@@ -46,8 +56,9 @@ export interface ExitStackOptions {
   /**
    * How long each cleanup callback may take once it returned a promise, in
    * milliseconds, before it is abandoned with a `TimeoutError` (its signal
-   * aborts first). Default 10,000. `Infinity`: no limit. `0` or less: already
-   * expired — callbacks still run, with an aborted signal.
+   * aborts first). Default 10,000. `Infinity`: no limit. `0`: already
+   * expired — callbacks still run, with an aborted signal. Negative or NaN:
+   * a `RangeError`.
    */
   gracePeriod?: number;
 }
@@ -59,8 +70,6 @@ export interface ExitStackOptions {
  * registered before it and for the caller.
  */
 export type ExitCallback = (error: unknown, signal: AbortSignal) => unknown;
-
-const DEFAULT_GRACE = 10_000;
 
 function isObject(value: unknown): value is object {
   return (typeof value === "object" && value !== null) || typeof value === "function";
@@ -85,9 +94,12 @@ let closeWith: (stack: ExitStack, pending: Pending) => Promise<void>;
  * waits default to. (Wrap a method that takes optional parameters of its
  * own in an arrow: `stack.defer(() => server.close())`.)
  *
- * Awaiting `close()` from inside one of the stack's own callbacks waits on
- * itself: that callback is abandoned with a `TimeoutError` after its grace
- * period.
+ * Awaiting `close()` (or `[Symbol.asyncDispose]()`) from inside one of the
+ * stack's own callbacks would wait on itself: it rejects at once with an
+ * `Error` saying so (the callback is already part of the close; return from
+ * it instead). This is detected when `close()` is called in the callback's
+ * synchronous part, and under an adapter anywhere in its async flow; a wait
+ * through another stack's callback is only bounded by the grace period.
  *
  * @example The exception-aware form: a callback sees the error and may suppress it
  * ```ts
@@ -121,12 +133,10 @@ export class ExitStack implements AsyncDisposable {
   /**
    * @param options the grace period for each cleanup callback
    * @throws {TypeError} when `options` is not an object or `gracePeriod` not a number
-   * @throws {RangeError} when `gracePeriod` is NaN
+   * @throws {RangeError} when `gracePeriod` is negative or NaN
    */
   constructor(options?: ExitStackOptions) {
-    const what = "create ExitStack";
-    checkOptions(what, options);
-    this.#grace = checkOptionalTime(what, "gracePeriod", options?.gracePeriod) ?? DEFAULT_GRACE;
+    this.#grace = graceOf("create ExitStack", options);
   }
 
   /** True once `close()` (or `move()`) started: the stack accepts nothing more. */
@@ -353,10 +363,13 @@ export class ExitStack implements AsyncDisposable {
    * Runs every callback, newest first, and disposes the stack. Rejects with
    * the error the callbacks left in flight (chained as described above).
    * Called again while running, it returns the same promise; once finished,
-   * it resolves at once (even if the first close rejected).
+   * it resolves at once (even if the first close rejected). Called from
+   * inside one of the stack's own callbacks, it rejects at once (see the
+   * class doc).
    *
    * @returns a promise that settles when every callback has run
    * @throws {Error} (rejects) whatever the callbacks threw, chained
+   * @throws {Error} (rejects) at once, when called from inside one of the stack's own callbacks
    * @example
    * ```ts
    * import assert from "node:assert/strict";
@@ -383,6 +396,7 @@ export class ExitStack implements AsyncDisposable {
 
   #closeWith(pending: Pending): Promise<void> {
     const running = this.#unwinder;
+    if (running !== undefined && !running.finished && isInside(running)) return waitsOnItself(pending);
     if (running !== undefined || this.#disposed) {
       // Closed (or moved) already. The error in flight, if any, still travels.
       const wait = running === undefined || running.finished ? Promise.resolve() : running.promise;
@@ -407,6 +421,23 @@ export class ExitStack implements AsyncDisposable {
 }
 
 /**
+ * The answer to a close() awaited from inside the stack's own callback. The
+ * rejection is marked handled: a callback that calls close() without
+ * awaiting it waits on nothing, and must not crash the process.
+ */
+function waitsOnItself(pending: Pending): Promise<void> {
+  pending.add(
+    new Error(
+      "Cannot await close() of an ExitStack from inside one of its own callbacks, as it would wait for itself: " +
+        "the stack is already closing and runs every callback once; return from the callback instead",
+    ),
+  );
+  const rejected = Promise.reject(pending.error);
+  rejected.catch(() => {});
+  return rejected;
+}
+
+/**
  * Runs `fn(stack)` on a fresh {@linkcode ExitStack} and closes it, offering
  * `fn`'s error to the exit callbacks (Python's `async with AsyncExitStack()`).
  * Each `push`ed exit and each entered context manager sees the error in
@@ -419,7 +450,8 @@ export class ExitStack implements AsyncDisposable {
  * @param fn the work; receives the stack
  * @param options the grace period for each cleanup callback
  * @returns `fn`'s value, or `undefined` when its error was suppressed
- * @throws {TypeError} (rejects) when `fn` is not a function or an option is bad
+ * @throws {TypeError} (rejects) when `fn` is not a function or `gracePeriod` not a number
+ * @throws {RangeError} (rejects) when `gracePeriod` is negative or NaN
  * @throws {Error} (rejects) `fn`'s error, and cleanup errors chained onto it
  * @example Roll back on failure, commit on success
  * ```ts
@@ -439,6 +471,7 @@ export async function withExitStack<T>(
   options?: ExitStackOptions,
 ): Promise<T | undefined> {
   checkFunction("run withExitStack", "fn", fn);
+  graceOf("run withExitStack", options); // named for this call; the stack then finds it valid
   const stack = new ExitStack(options);
   let value: T;
   try {

@@ -1,5 +1,56 @@
 import { deepEqual, deferred, equal, ok, rejects, throws } from "../assert.ts";
 import type { Suite } from "../harness.ts";
+import type { ExitStack as Stack } from "@corral/core";
+
+/** `promise`, or a failure naming `what` once `ms` passed: a hang fails the case instead of stalling the runner. */
+async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * TC39's DisposeResources, for the throws of callbacks registered in
+ * `order` (run newest first): a throw while another is in flight becomes
+ * `SuppressedError(new, pending)`, whatever the values are.
+ */
+function specChain(order: unknown[]): { has: boolean; error: unknown } {
+  let has = false;
+  let error: unknown;
+  for (let i = order.length - 1; i >= 0; i--) {
+    error = has ? { name: "SuppressedError", error: order[i], suppressed: error } : order[i];
+    has = true;
+  }
+  return { has, error };
+}
+
+/** A comparable picture of an outcome: SuppressedErrors by structure, leaves by type and value. */
+function picture(outcome: { has: boolean; error?: unknown }): string {
+  const leaf = (value: unknown): unknown => {
+    if (typeof value === "object" && value !== null && (value as Error).name === "SuppressedError") {
+      const chain = value as { error: unknown; suppressed: unknown };
+      return { error: leaf(chain.error), suppressed: leaf(chain.suppressed) };
+    }
+    if (value instanceof Error) return `${value.name}: ${value.message}`;
+    return `${typeof value} ${Object.is(value, -0) ? "-0" : String(value)}`;
+  };
+  return outcome.has ? JSON.stringify(leaf(outcome.error)) : "resolved";
+}
+
+async function outcomeOf(promise: PromiseLike<unknown>): Promise<{ has: boolean; error?: unknown }> {
+  try {
+    await promise;
+    return { has: false };
+  } catch (error) {
+    return { has: true, error };
+  }
+}
 
 // Exit stacks: Python's AsyncExitStack semantics on TC39 shapes.
 export function exitStackCases(s: Suite): void {
@@ -520,10 +571,48 @@ export function exitStackCases(s: Suite): void {
     equal(finished, false);
   });
 
-  s.case("EX-39", "awaiting close() from inside one of its own callbacks is bounded by the grace period", async () => {
-    const stack = new ExitStack({ gracePeriod: 10 });
-    stack.defer(() => stack.close());
-    await rejects(stack.close(), TimeoutError);
+  s.case("EX-39", "close() awaited from inside one of the stack's own callbacks fails at once, saying so", async () => {
+    const grace = 2_000; // long enough that a wait on itself would end in a TimeoutError instead
+    const ways: [string, (stack: Stack) => void][] = [
+      ["defer(() => stack.close())", (stack) => stack.defer(() => stack.close())],
+      ["after an await", (stack) =>
+        stack.defer(async () => {
+          await c.sleep(1);
+          await stack.close();
+        })],
+      ["[Symbol.asyncDispose]()", (stack) => stack.push(() => stack[Symbol.asyncDispose]())],
+      ["a manager's cleanup", (stack) =>
+        void stack.enter(
+          c.contextManager(async function* () {
+            yield;
+            await stack.close();
+          })(),
+        )],
+    ];
+    for (const [how, register] of ways) {
+      for (
+        const [closer, close] of [
+          ["close()", async () => {
+            const stack = new ExitStack({ gracePeriod: grace });
+            register(stack);
+            await s.tick();
+            await stack.close();
+          }],
+          ["withExitStack", () =>
+            c.withExitStack(async (stack) => {
+              register(stack);
+              await s.tick();
+            }, { gracePeriod: grace })],
+        ] as const
+      ) {
+        const error = await within(10_000, `${how}, ${closer}`, rejects(close(), Error));
+        ok(!(error instanceof TimeoutError), `${how}, ${closer}: failed at once, not after the grace period`);
+        ok(
+          /Cannot await close\(\) of an ExitStack from inside one of its own callbacks/.test((error as Error).message),
+          `${how}, ${closer}: ${(error as Error).message}`,
+        );
+      }
+    }
   });
 
   s.case("EX-40", "gracePeriod is validated at construction", () => {
@@ -576,5 +665,228 @@ export function exitStackCases(s: Suite): void {
   s.case("EX-44", "withExitStack rejects a non-function and bad options", async () => {
     await rejects(c.withExitStack(5 as never), TypeError, /'fn' must be a function/);
     await rejects(c.withExitStack(() => 1, { gracePeriod: NaN }), RangeError);
+  });
+
+  /** Every way of closing a stack; each registers callbacks with `register` and closes. */
+  const closings: [string, (register: (stack: Stack) => void, grace?: number) => Promise<unknown>][] = [
+    ["close()", async (register, grace) => {
+      const stack = new ExitStack({ gracePeriod: grace });
+      register(stack);
+      await stack.close();
+    }],
+    ["await using", async (register, grace) => {
+      await using stack = new ExitStack({ gracePeriod: grace });
+      register(stack);
+    }],
+    ["withExitStack", (register, grace) => c.withExitStack(register, { gracePeriod: grace })],
+    ["withExitStack, the body failed", async (register, grace) => {
+      const body = new Error("body");
+      const error = await rejects(c.withExitStack((stack) => {
+        register(stack);
+        throw body;
+      }, { gracePeriod: grace }));
+      if (error === body) return;
+      ok(error instanceof SuppressedError && (error as Chain).suppressed === body, String(error));
+      throw (error as Chain).error;
+    }],
+    ["move() and close()", async (register, grace) => {
+      const stack = new ExitStack({ gracePeriod: grace });
+      register(stack);
+      await stack.move().close();
+    }],
+  ];
+
+  s.case(
+    "EX-45",
+    "closed any way under a cancelled scope, every callback runs on a live signal of its own",
+    async () => {
+      for (const [how, close] of closings) {
+        const log: string[] = [];
+        const scope = new CancelScope();
+        const check = async (kind: string, handed?: AbortSignal) => {
+          const ambient = c.currentSignal();
+          await c.sleep(1); // inherits the ambient signal: rejects if that is the cancelled scope's
+          const same = handed === undefined || handed === ambient;
+          log.push(`${kind}: aborted ${ambient?.aborted}, outer ${ambient === scope.signal}, handed ${same}`);
+        };
+        const value = await scope.run(async () => {
+          scope.cancel();
+          await close((stack) => {
+            stack.use({
+              [Symbol.dispose]: () => void log.push(`use sync: aborted ${c.currentSignal()?.aborted}`),
+            });
+            stack.use({ [Symbol.asyncDispose]: () => check("use") });
+            stack.adopt("v", (_, signal) => check("adopt", signal));
+            stack.push(async (_, signal) => void await check("push", signal));
+            stack.defer(() => check("defer()"));
+            stack.defer((signal) => check("defer(signal)", signal));
+            stack.defer(() => c.shield((signal) => check("shield", signal)));
+          });
+          return "closed";
+        });
+        equal(value, "closed", how);
+        const fine = "aborted false, outer false, handed true";
+        deepEqual(log, [
+          `shield: ${fine}`,
+          `defer(signal): ${fine}`,
+          `defer(): ${fine}`,
+          `push: ${fine}`,
+          `adopt: ${fine}`,
+          `use: ${fine}`,
+          "use sync: aborted false",
+        ], how);
+      }
+    },
+  );
+
+  s.case(
+    "EX-46",
+    "closed any way under a cancelled scope, a hung callback still ends at its grace period",
+    async () => {
+      for (const [how, close] of closings) {
+        for (const hang of ["honours", "ignores"]) {
+          let seen: AbortSignal | undefined;
+          let after = false;
+          const scope = new CancelScope();
+          const run = scope.run(async () => {
+            scope.cancel();
+            await close((stack) => {
+              stack.defer(() => void (after = true));
+              stack.defer(() => {
+                seen = c.currentSignal();
+                return hang === "honours" ? c.sleep(60_000) : never();
+              });
+            }, 20);
+          });
+          const error = await within(10_000, `${how}, ${hang}`, rejects(run, TimeoutError, /grace period of 20 ms/));
+          ok((error as Error).cause instanceof c.Cancelled, `${how}, ${hang}: caused by the grace deadline`);
+          ok(seen?.aborted, `${how}, ${hang}: the callback's ambient signal aborted`);
+          ok(after, `${how}, ${hang}: the older callback still ran`);
+        }
+      }
+    },
+  );
+
+  s.case("EX-47", "throwing undefined, null, 0 … chains exactly as TC39's AsyncDisposableStack does", async () => {
+    const Native = (globalThis as { AsyncDisposableStack?: new () => AsyncDisposableStack }).AsyncDisposableStack;
+    const a = new Error("a");
+    const orders: unknown[][] = [
+      [undefined, undefined],
+      [null, null],
+      [0, 0],
+      ["x", "x"],
+      [NaN, NaN],
+      [false, undefined, false],
+      [undefined, null, 0, undefined],
+      [undefined],
+      [a, undefined, undefined],
+      [undefined, a],
+    ];
+    for (const order of orders) {
+      const stack = new ExitStack();
+      for (const value of order) {
+        stack.defer(() => {
+          throw value;
+        });
+      }
+      const ours = picture(await outcomeOf(stack.close()));
+      const expected = picture(specChain(order));
+      equal(ours, expected, `corral, throws in order ${order.map(String)}`);
+      if (Native !== undefined) {
+        // Where the runtime has the native stack (Node 24, Deno, Bun), it must agree too: a check on the model.
+        const native = new Native();
+        for (const value of order) {
+          native.defer(() => {
+            throw value;
+          });
+        }
+        equal(
+          picture(await outcomeOf(native.disposeAsync())),
+          expected,
+          `native, throws in order ${order.map(String)}`,
+        );
+      }
+    }
+  });
+
+  s.case("EX-48", "withExitStack: a body that throws undefined, null or 0 has an error in flight", async () => {
+    for (const thrown of [undefined, null, 0]) {
+      // A cleanup that throws the same primitive wraps it, as `await using` does.
+      const wrapped = await rejects(
+        c.withExitStack((stack) => {
+          stack.defer(() => {
+            throw thrown;
+          });
+          throw thrown;
+        }),
+        SuppressedError,
+      );
+      equal((wrapped as Chain).error, thrown, `${thrown}: the cleanup's throw is outermost`);
+      equal((wrapped as Chain).suppressed, thrown, `${thrown}: the body's throw is suppressed`);
+      // An exit callback sees it, may rethrow it unchanged, or suppress it.
+      const seen: unknown[] = [];
+      const rethrown = await rejects(c.withExitStack((stack) => {
+        stack.push((error) => {
+          seen.push(error);
+          throw error;
+        });
+        throw thrown;
+      }));
+      equal(rethrown, thrown, `${thrown}: rethrown by the callback it was handed to, unchanged`);
+      const value = await c.withExitStack((stack) => {
+        stack.push((error) => {
+          seen.push(error);
+          return true;
+        });
+        throw thrown;
+      });
+      equal(value, undefined, `${thrown}: suppressed`);
+      deepEqual(seen.map(String), [String(thrown), String(thrown)]);
+    }
+  });
+
+  s.case(
+    "EX-49",
+    "gracePeriod must be a number >= 0: -1, -Infinity, NaN and non-numbers throw, naming it",
+    async () => {
+      for (const bad of [-1, -Infinity, -0.5]) {
+        throws(
+          () => new ExitStack({ gracePeriod: bad }),
+          RangeError,
+          /ExitStack as 'gracePeriod' must be >= 0: received -/,
+        );
+        await rejects(c.withExitStack(() => 1, { gracePeriod: bad }), RangeError, /withExitStack as 'gracePeriod'.*-/);
+      }
+      throws(() => new ExitStack({ gracePeriod: NaN }), RangeError, /'gracePeriod'.*NaN/);
+      await rejects(c.withExitStack(() => 1, { gracePeriod: "1" as never }), TypeError, /'gracePeriod'.*"1"/);
+      // 0 (already expired) and Infinity (no limit) are fine, and so is leaving it out.
+      for (const fine of [0, Infinity, undefined]) await new ExitStack({ gracePeriod: fine }).close();
+    },
+  );
+
+  s.case("EX-50", "shield(): a cleanup that ignores its signal still ends at the grace period", async () => {
+    let seen: AbortSignal | undefined;
+    const scope = new CancelScope();
+    const run = scope.run(async () => {
+      scope.cancel();
+      return await c.shield((signal) => {
+        seen = c.currentSignal();
+        ok(seen === signal, "currentSignal() is the shield's signal");
+        return never();
+      }, { timeout: 20 });
+    });
+    const error = await within(10_000, "shield", rejects(run, TimeoutError, /grace period of 20 ms/));
+    ok((error as Error).cause instanceof c.Cancelled);
+    ok(seen?.aborted, "the shield's signal aborted when its grace period passed");
+  });
+
+  s.case("EX-51", "shield(): 'timeout' must be a number >= 0: -1, NaN and non-numbers throw, naming it", async () => {
+    await rejects(c.shield(() => 1, { timeout: -1 }), RangeError, /shield as 'timeout' must be >= 0: received -1/);
+    await rejects(c.shield(() => 1, { timeout: -Infinity }), RangeError, /'timeout'.*-Infinity/);
+    await rejects(c.shield(() => 1, { timeout: NaN }), RangeError, /'timeout'.*NaN/);
+    await rejects(c.shield(() => 1, { timeout: "1" as never }), TypeError, /'timeout'.*"1"/);
+    // 0 is already expired: fn still runs, with an aborted signal, and a value it returns at once is kept.
+    equal(await c.shield((signal) => signal.aborted, { timeout: 0 }), true);
+    equal(await c.shield(() => "no limit", { timeout: Infinity }), "no limit");
   });
 }

@@ -46,6 +46,11 @@ describe("combine", () => {
     expect(c.suppressed).toBe(a);
   });
 
+  test("returns the new error when it carries a pending primitive", () => {
+    const wrapped = s(new Error("b"), undefined);
+    expect(combine(undefined, wrapped)).toBe(wrapped);
+  });
+
   test("survives a user-made cycle", () => {
     const loop = s(undefined, undefined) as SuppressedErrorLike;
     loop.error = loop;
@@ -89,6 +94,32 @@ describe("Pending", () => {
     p.add(theirs);
     expect(p.error).toBe(theirs);
     p.add(mine);
+    expect(p.error).toBe(theirs);
+  });
+
+  test("two thrown undefined (null, 0, NaN …) are two errors: they wrap, as TC39 does", () => {
+    for (const value of [undefined, null, 0, NaN, "x", false]) {
+      const p = new Pending(false, undefined);
+      p.add(value);
+      p.add(value);
+      const outer = p.error as SuppressedErrorLike;
+      expect(outer).toBeInstanceOf(SuppressedError);
+      expect(Object.is(outer.error, value) && Object.is(outer.suppressed, value)).toBe(true);
+    }
+  });
+
+  test("a primitive thrown back by the callback it was handed to is a rethrow: nothing changes", () => {
+    const p = new Pending(true, undefined);
+    p.add(undefined, true);
+    expect(p.has && p.error === undefined).toBe(true);
+    p.add(0, true); // a different value: wraps, handed or not
+    expect((p.error as SuppressedErrorLike).error).toBe(0);
+  });
+
+  test("a thrown SuppressedError that carries a pending primitive replaces it", () => {
+    const p = new Pending(true, 0);
+    const theirs = s(new Error("mine"), 0);
+    p.add(theirs);
     expect(p.error).toBe(theirs);
   });
 

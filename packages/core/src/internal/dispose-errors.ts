@@ -1,11 +1,18 @@
 // One rule for errors that travel together during cleanup (DESIGN.md):
 // an error thrown while another is in flight becomes
 // SuppressedError(new, pending), newest outermost — except that nothing is
-// ever wrapped twice. Rethrowing the very value in flight changes nothing,
-// throwing an error that is already somewhere in the chain changes nothing,
+// ever wrapped twice. Rethrowing the very object in flight changes nothing,
+// throwing an object that is already somewhere in the chain changes nothing,
 // and throwing a SuppressedError that already carries the pending error
 // replaces it (the thrower did the wrapping). So no chain holds a cycle or
 // the same object twice, whatever the callbacks throw.
+//
+// Primitives have no identity: two `throw undefined`s are two errors, and
+// wrap as TC39's DisposeResources wraps them — unless the thrower was
+// handed the pending value (an exit callback, a generator manager's
+// `yield`) and threw it back: that is a rethrow, and changes nothing.
+// "An error is pending" is a flag (`Pending.has`), never a value test, so
+// `undefined`, `null` and `0` are errors like any other.
 
 import { SuppressedError } from "../errors.ts";
 
@@ -21,28 +28,36 @@ function isSuppressed(value: object): value is { error: unknown; suppressed: unk
     (value instanceof Error && value.name === "SuppressedError" && "error" in value && "suppressed" in value);
 }
 
-/** Adds `root` and every object in its SuppressedError structure to `into`. Cycle-safe. */
-function collect(root: unknown, into: Set<unknown>): Set<unknown> {
+/**
+ * Adds `root` and every object in its SuppressedError structure to `into`
+ * (and, with `primitives`, the primitive leaves too). Cycle-safe.
+ */
+function collect(root: unknown, into: Set<unknown>, primitives = false): Set<unknown> {
   const todo: unknown[] = [root];
   while (todo.length > 0) {
     const value = todo.pop();
-    if (!isObject(value) || into.has(value)) continue;
+    if (!isObject(value)) {
+      if (primitives) into.add(value);
+      continue;
+    }
+    if (into.has(value)) continue;
     into.add(value);
     if (isSuppressed(value)) todo.push(value.error, value.suppressed);
   }
   return into;
 }
 
-/** True when `target` is `root` or inside its SuppressedError structure. */
+/** True when `target` is `root` or anywhere inside its SuppressedError structure (primitives by value). */
 function contains(root: unknown, target: unknown): boolean {
   if (Object.is(root, target)) return true;
   if (!isObject(root) || !isSuppressed(root)) return false;
-  return collect(root, new Set()).has(target);
+  return collect(root, new Set(), true).has(target);
 }
 
 /**
- * The error that results when `error` is thrown while `pending` is in
- * flight, by the rule above. Returns `pending` itself when nothing changes.
+ * The error that results when `error` is thrown by code that was handed
+ * `pending` (a generator manager's exit), by the rule above. Returns
+ * `pending` itself when nothing changes.
  */
 export function combine(pending: unknown, error: unknown): unknown {
   if (Object.is(error, pending)) return pending;
@@ -69,8 +84,12 @@ export class Pending {
     this.error = has ? error : undefined;
   }
 
-  /** Records `error`, thrown by a cleanup while `this.error` may be in flight. */
-  add(error: unknown): void {
+  /**
+   * Records `error`, thrown by a cleanup while `this.error` may be in
+   * flight. `handed`: the thrower was given `this.error` (an exit callback),
+   * so throwing that same primitive back is a rethrow, not a new error.
+   */
+  add(error: unknown, handed = false): void {
     if (!this.has) {
       this.has = true;
       this.error = error;
@@ -78,13 +97,14 @@ export class Pending {
       return;
     }
     const pending = this.error;
-    if (Object.is(error, pending)) return;
+    if (isObject(error) ? error === pending : handed && Object.is(error, pending)) return;
+    // Objects only: a primitive is never "already in the chain".
     const members = this.#members ?? (this.#members = collect(pending, new Set()));
     if (isObject(error)) {
       if (members.has(error)) return;
       if (isSuppressed(error)) {
-        const own = collect(error, new Set());
-        for (const m of own) members.add(m);
+        const own = collect(error, new Set(), true);
+        for (const m of own) if (isObject(m)) members.add(m);
         if (own.has(pending)) {
           // The thrower wrapped the pending error itself: its error replaces it.
           this.error = error;

@@ -20,11 +20,19 @@
 // The loop runs inside the shield node's ambient context (one context.run
 // per loop, inherited by await continuations), so waits inside cleanup
 // ignore the cancellation of whatever scope is closing the stack.
+//
+// While a callback is being called (its synchronous part), `calling` names
+// the unwinder: a context manager's exit() called from there runs on this
+// cleanup (already shielded and bounded) instead of opening a shield of its
+// own, and a close() of the very stack being unwound is caught as the wait
+// on itself that it would be. Under an adapter the ambient node tells the
+// same after an await (it is a CleanupNode that knows its unwinder).
 
 import { Cancelled, TimeoutError } from "../errors.ts";
-import { hooks } from "../runtime.ts";
+import { ambientNode, hooks } from "../runtime.ts";
 import { CancelNode } from "./cancel-node.ts";
 import { Pending } from "./dispose-errors.ts";
+import { checkNonNegativeTime, checkOptions } from "./validate.ts";
 import { release, watch, type Watchdog, type Watched } from "./watchdog.ts";
 
 /** `defer(fn)`: `fn(signal)`. Stored as the bare function. */
@@ -41,6 +49,19 @@ export const ASYNC_DISPOSE = 4;
 export const SYNC_DISPOSE = 5;
 
 const LABELS = ["defer", "adopt", "push", "enter", "use", "use"];
+
+/** The grace period of cleanup when none is given, in milliseconds. */
+export const DEFAULT_GRACE = 10_000;
+
+/**
+ * Validates an options bag that may hold `gracePeriod` (>= 0, `Infinity`
+ * allowed); `what` names the call ("create ExitStack"). Returns the grace.
+ */
+export function graceOf(what: string, options: { gracePeriod?: number } | undefined): number {
+  checkOptions(what, options);
+  const grace = options?.gracePeriod;
+  return grace === undefined ? DEFAULT_GRACE : checkNonNegativeTime(what, "gracePeriod", grace);
+}
 
 /** Watchdog ticks per grace period. */
 const TICKS = 8;
@@ -64,6 +85,40 @@ function isObject(value: unknown): value is object {
 }
 
 /**
+ * The signal cleanup runs on: shielded (it has no parent), aborted only by
+ * its own grace period. `unwinder` is the close it belongs to, if any
+ * (`shield()` makes one of its own too).
+ */
+export class CleanupNode extends CancelNode {
+  readonly unwinder: Unwinder | undefined;
+  constructor(unwinder: Unwinder | undefined) {
+    super();
+    this.unwinder = unwinder;
+  }
+}
+
+/** The unwinder whose callback is being called right now (its synchronous part), if any. */
+let calling: Unwinder | undefined = undefined;
+
+/**
+ * The cleanup the caller is running in: the unwinder calling it
+ * synchronously, else (under an adapter) the cleanup node of the ambient
+ * context. `undefined` outside any cleanup.
+ */
+export function currentCleanup(): Unwinder | CleanupNode | undefined {
+  if (calling !== undefined) return calling;
+  const node = ambientNode();
+  return node instanceof CleanupNode ? node : undefined;
+}
+
+/** True when the caller runs inside one of `unwinder`'s callbacks: waiting on it would wait on itself. */
+export function isInside(unwinder: Unwinder): boolean {
+  if (calling === unwinder) return true;
+  const node = ambientNode();
+  return node instanceof CleanupNode && node.unwinder === unwinder;
+}
+
+/**
  * One run over a stack's records. `promise` settles when every callback has run.
  *
  * Pinning: V8 holds the hidden classes an object passes through as its
@@ -82,7 +137,7 @@ export class Unwinder implements Watched {
   #items: unknown[];
   /** Records below this slot have not run yet. */
   #i: number;
-  /** The kind of the callback being awaited (for the timeout's message). */
+  /** The kind of the callback being called or awaited (for the timeout's message). */
   #kind = DEFER;
   readonly #grace: number;
   /** Bumped when a callback is abandoned: a loop of an older generation stops. */
@@ -93,7 +148,7 @@ export class Unwinder implements Watched {
   #seen = -1;
   #stuck = 0;
   #dog: Watchdog | undefined = undefined;
-  #node: CancelNode;
+  #node: CleanupNode;
   #resolve!: () => void;
   #reject!: (error: unknown) => void;
 
@@ -105,8 +160,15 @@ export class Unwinder implements Watched {
     return unwinder;
   }
 
-  /** Takes ownership of `items`; `pending` is the error already in flight (the body's), if any. */
-  constructor(items: unknown[], grace: number, pending: Pending) {
+  /** What to call the callbacks in a timeout's message; by default "cleanup callback #N (kind name)". */
+  readonly #name: string | undefined;
+
+  /**
+   * Takes ownership of `items`; `pending` is the error already in flight
+   * (the body's), if any; `name` names the callbacks in a timeout's message.
+   */
+  constructor(items: unknown[], grace: number, pending: Pending, name?: string) {
+    this.#name = name;
     this.#items = items;
     this.#i = items.length;
     this.#grace = grace;
@@ -121,6 +183,16 @@ export class Unwinder implements Watched {
   start(): Promise<void> {
     this.#enter();
     return this.promise;
+  }
+
+  /**
+   * True when the callback being called was handed the error in flight and
+   * one is pending: it received `undefined` as a thrown `undefined`, not as
+   * "no error". Meaningful while `calling` is this unwinder.
+   */
+  get handedError(): boolean {
+    const kind = this.#kind;
+    return (kind === EXIT || kind === CM_EXIT) && this.pending.has;
   }
 
   /** A watchdog tick, while a callback is awaited. */
@@ -155,14 +227,15 @@ export class Unwinder implements Watched {
     this.#enter();
   }
 
-  #freshNode(): CancelNode {
-    const node = new CancelNode();
+  #freshNode(): CleanupNode {
+    const node = new CleanupNode(this);
     const grace = this.#grace;
     if (grace <= 0) node.cancel(new Cancelled("deadline", { message: `the cleanup grace period is ${grace} ms` }));
     return node;
   }
 
   #label(): string {
+    if (this.#name !== undefined) return this.#name;
     const i = this.#i;
     const item = this.#items[i];
     const fn = (typeof item === "function" ? item : (item as Entry).fn) as { name?: unknown };
@@ -184,27 +257,27 @@ export class Unwinder implements Watched {
     let i = this.#i;
     while (i > 0) {
       const item = items[--i];
-      let kind = DEFER;
+      const kind = typeof item === "function" ? DEFER : (item as Entry).kind;
+      const outer = calling;
+      calling = this;
+      this.#kind = kind;
       let result: unknown;
       try {
         // The signal goes only to callbacks that declare a parameter for it:
         // an AbortSignal is made only when one is asked for.
-        if (typeof item === "function") result = item.length === 0 ? item() : item(this.#node.signal);
-        else {
+        if (kind === DEFER) {
+          result = (item as Callback).length === 0 ? (item as Callback)() : (item as Callback)(this.#node.signal);
+        } else {
           const { fn, value } = item as Entry;
-          kind = (item as Entry).kind;
           if (kind === ASYNC_DISPOSE) result = fn.call(value);
           else if (kind === EXIT) result = fn.length < 2 ? fn(pending.error) : fn(pending.error, this.#node.signal);
           else if (kind === CM_EXIT) result = fn.call(value, pending.error);
           else if (kind === ADOPT) result = fn.length < 2 ? fn(value) : fn(value, this.#node.signal);
-          else {
-            fn.call(value);
-            continue;
-          }
+          else fn.call(value); // SYNC_DISPOSE: its result is not awaited
         }
+        calling = outer;
         if (isObject(result) && typeof (result as PromiseLike<unknown>).then === "function") {
           this.#i = i;
-          this.#kind = kind;
           this.#started++;
           if (this.#dog === undefined && this.#grace !== Infinity) {
             this.#dog = watch(this, this.#grace > 0 ? this.#grace / TICKS : 0);
@@ -213,8 +286,11 @@ export class Unwinder implements Watched {
           if (generation !== this.#generation) return;
         }
       } catch (error) {
+        // A synchronous throw: the call is over. (After an await `calling`
+        // is never this: no frame of this loop is below a microtask.)
+        if (calling === this) calling = outer;
         if (generation !== this.#generation) return;
-        pending.add(error);
+        pending.add(error, kind === EXIT || kind === CM_EXIT);
         continue;
       }
       if (result === true && (kind === EXIT || kind === CM_EXIT)) pending.suppress();
