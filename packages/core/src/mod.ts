@@ -35,21 +35,33 @@ export {
   type SuppressedErrorLike,
   TaskGroupError,
   TimeoutError,
-} from "./errors.ts";
-export { now } from "./clock.ts";
-export { CancelScope, type CancelScopeOptions } from "./cancel-scope.ts";
-export { failAfter, moveOnAfter, type TimeoutOptions } from "./timeouts.ts";
-export { shield, type ShieldOptions } from "./shield.ts";
-export { abortable, sleep, type WaitOptions } from "./sleep.ts";
-export { type SpawnOptions, type Started, TaskGroup, taskGroup, type TaskGroupOptions } from "./task-group.ts";
-export { Task } from "./task.ts";
-export { currentSignal } from "./context.ts";
-export { type ExitCallback, ExitStack, type ExitStackOptions, withExitStack } from "./exit-stack.ts";
-export { type ContextManager, contextManager, GeneratorContextManager, withContext } from "./context-manager.ts";
-export { createPool, Pool } from "./pool.ts";
-export { Lease } from "./lease.ts";
-export { type PoolErrorPhase, PoolEvent, type PoolEventInit, type PoolEventType } from "./pool-event.ts";
-export type { AcquireOptions, CloseOptions, PoolOptions, PoolStats, ReadyOptions, UseOptions } from "./pool-types.ts";
-export { type Diagnostics, diagnostics } from "./diagnostics.ts";
-export { type AmbientStorage, installRuntime, type RuntimeHooks } from "./runtime.ts";
-export { runMain, type RunOptions, type RunPlatform, type ShutdownSignal } from "./run-main.ts";
+} from "./base/errors.ts";
+export { now } from "./base/clock.ts";
+export { CancelScope, type CancelScopeOptions } from "./cancellation/cancel-scope.ts";
+export { failAfter, moveOnAfter, type TimeoutOptions } from "./cancellation/timeouts.ts";
+export { shield, type ShieldOptions } from "./cleanup/shield.ts";
+export { abortable, sleep, type WaitOptions } from "./cancellation/sleep.ts";
+export { type SpawnOptions, type Started, TaskGroup, taskGroup, type TaskGroupOptions } from "./tasks/task-group.ts";
+export { Task } from "./tasks/task.ts";
+export { currentSignal } from "./cancellation/context.ts";
+export { type ExitCallback, ExitStack, type ExitStackOptions, withExitStack } from "./cleanup/exit-stack.ts";
+export {
+  type ContextManager,
+  contextManager,
+  GeneratorContextManager,
+  withContext,
+} from "./cleanup/context-manager.ts";
+export { createPool, Pool } from "./pool/pool.ts";
+export { Lease } from "./pool/lease.ts";
+export { type PoolErrorPhase, PoolEvent, type PoolEventInit, type PoolEventType } from "./pool/pool-event.ts";
+export type {
+  AcquireOptions,
+  CloseOptions,
+  PoolOptions,
+  PoolStats,
+  ReadyOptions,
+  UseOptions,
+} from "./pool/pool-types.ts";
+export { type Diagnostics, diagnostics } from "./base/diagnostics.ts";
+export { type AmbientStorage, installRuntime, type RuntimeHooks } from "./base/runtime.ts";
+export { runMain, type RunOptions, type RunPlatform, type ShutdownSignal } from "./run/run-main.ts";

@@ -1,0 +1,159 @@
+/**
+ * The errors corral raises. Every one of them is a plain `Error` subclass with
+ * a stable `name`, so it can be recognised across realms and bundles.
+ *
+ * @module
+ */
+
+/** Why a scope was cancelled. */
+export type CancelKind = "explicit" | "deadline" | "parent" | "sibling";
+
+import { describe } from "./validate.ts";
+
+const KINDS: ReadonlySet<string> = new Set(["explicit", "deadline", "parent", "sibling"]);
+
+const DEFAULT_MESSAGES: Record<CancelKind, string> = {
+  explicit: "the scope was cancelled",
+  deadline: "the deadline passed",
+  parent: "an enclosing scope was cancelled",
+  sibling: "a sibling task failed",
+};
+
+/** Options for {@linkcode Cancelled}. */
+export interface CancelledOptions {
+  /** Text appended to the message ("Cancelled (explicit): <text>"). */
+  message?: string;
+  /** The value that caused the cancellation (the argument of `cancel()`, the parent's reason, …). */
+  cause?: unknown;
+}
+
+/**
+ * The reason a cancel scope's signal carries when the scope is cancelled.
+ *
+ * A scope catches its own `Cancelled` at its boundary (`run()` resolves with
+ * `undefined`); a `Cancelled` that belongs to an enclosing scope propagates.
+ *
+ * @example Recognising a cancellation
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Cancelled, CancelScope } from "@corral/core";
+ * const scope = new CancelScope();
+ * scope.cancel("shutting down");
+ * const reason = scope.signal.reason;
+ * assert(reason instanceof Cancelled && reason.kind === "explicit");
+ * ```
+ */
+export class Cancelled extends Error {
+  /** Why the scope was cancelled. */
+  readonly kind: CancelKind;
+
+  /**
+   * @param kind why the scope was cancelled
+   * @param options text for the message, and the cause
+   * @throws {RangeError} when `kind` is not one of the four kinds
+   */
+  constructor(kind: CancelKind = "explicit", options?: CancelledOptions) {
+    if (!KINDS.has(kind)) {
+      throw new RangeError(
+        `Cannot create Cancelled as 'kind' must be "explicit", "deadline", "parent" or "sibling": received ${
+          describe(kind)
+        }`,
+      );
+    }
+    const text = options?.message ?? DEFAULT_MESSAGES[kind];
+    super(`Cancelled (${kind}): ${text}`, options && "cause" in options ? { cause: options.cause } : undefined);
+    this.kind = kind;
+  }
+
+  override get name(): string {
+    return "Cancelled";
+  }
+}
+
+/**
+ * Raised when a deadline that the caller asked to fail on passes:
+ * `failAfter`, a `shield` grace period, a pool's acquire timeout.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { failAfter, sleep, TimeoutError } from "@corral/core";
+ * try {
+ *   await failAfter(1, (signal) => sleep(1000, { signal }));
+ * } catch (error) {
+ *   assert(error instanceof TimeoutError);
+ * }
+ * ```
+ */
+export class TimeoutError extends Error {
+  override get name(): string {
+    return "TimeoutError";
+  }
+}
+
+/**
+ * Every failure of a task group, together. Strict: even a single failure is
+ * wrapped. Cancellations that belong to the group are never in `errors`.
+ */
+export class TaskGroupError extends AggregateError {
+  override get name(): string {
+    return "TaskGroupError";
+  }
+}
+
+/** Raised by a pool's `acquire()` once `close()` or `terminate()` has started. */
+export class PoolClosedError extends Error {
+  constructor(message = "The pool is closed", options?: ErrorOptions) {
+    super(message, options);
+  }
+
+  override get name(): string {
+    return "PoolClosedError";
+  }
+}
+
+/** The shape of TC39's `SuppressedError` (also the fallback's shape). */
+export interface SuppressedErrorLike extends Error {
+  /** The error thrown last (the one that replaced `suppressed`). */
+  error: unknown;
+  /** The error that was in flight when `error` was thrown. */
+  suppressed: unknown;
+}
+
+/** The constructor of {@linkcode SuppressedError}. */
+export interface SuppressedErrorConstructor {
+  new (error: unknown, suppressed: unknown, message?: string): SuppressedErrorLike;
+  (error: unknown, suppressed: unknown, message?: string): SuppressedErrorLike;
+  readonly prototype: SuppressedErrorLike;
+}
+
+class SuppressedErrorFallback extends Error {
+  error: unknown;
+  suppressed: unknown;
+  constructor(error: unknown, suppressed: unknown, message?: string) {
+    super(message === undefined ? "" : String(message));
+    this.error = error;
+    this.suppressed = suppressed;
+  }
+  override get name(): string {
+    return "SuppressedError";
+  }
+}
+
+function makeFallback(): SuppressedErrorConstructor {
+  // Spec-shaped: callable without `new`, like the native constructor.
+  const ctor = function SuppressedError(error: unknown, suppressed: unknown, message?: string) {
+    return new SuppressedErrorFallback(error, suppressed, message);
+  } as unknown as SuppressedErrorConstructor;
+  Object.defineProperty(ctor, "prototype", { value: SuppressedErrorFallback.prototype });
+  Object.defineProperty(SuppressedErrorFallback.prototype, "constructor", { value: ctor });
+  return ctor;
+}
+
+/**
+ * TC39's `SuppressedError`: the runtime's own where it has one (Node 24,
+ * Deno, Bun), a spec-shaped fallback where not (Node 20). corral chains
+ * cleanup errors with it, newest outermost.
+ */
+export const SuppressedError: SuppressedErrorConstructor =
+  (globalThis as { SuppressedError?: SuppressedErrorConstructor }).SuppressedError ?? makeFallback();

@@ -1,0 +1,162 @@
+// The cancellation tree, in plain JS. A CancelNode is cheap (no
+// AbortController until someone asks for `.signal`); parties interested in
+// its cancellation are Watchers threaded on an intrusive doubly-linked list,
+// so linking and unlinking allocate nothing and cost O(1), and cancelling
+// N children walks N links once (one abort listener per child on a shared
+// AbortSignal would make that O(N^2) on every runtime).
+
+import { live } from "../../base/live.ts";
+
+const nodes = new WeakMap<AbortSignal, CancelNode>();
+
+/** The corral node behind a signal corral handed out, if it is one. */
+export function nodeOf(signal: AbortSignal): CancelNode | undefined {
+  return nodes.get(signal);
+}
+
+/**
+ * Something that wants to hear, once, that a signal aborted. It is attached
+ * either to a corral node (linked into its list) or to a foreign
+ * AbortSignal (through one `abort` listener).
+ */
+export abstract class Watcher {
+  prev: Watcher | undefined = undefined;
+  next: Watcher | undefined = undefined;
+  /** The node this watcher is linked into, while linked. */
+  host: CancelNode | undefined = undefined;
+  /** The foreign signal this watcher listens to, while listening. */
+  foreign: AbortSignal | undefined = undefined;
+  #listener: (() => void) | undefined = undefined;
+
+  /** Called once when the watched node or signal aborts. */
+  abstract onAbort(reason: unknown): void;
+
+  /**
+   * Starts watching `target`. Returns the reason at once (without attaching)
+   * when it is already aborted; `undefined` otherwise.
+   */
+  attach(target: CancelNode | AbortSignal): unknown {
+    if (target instanceof CancelNode) {
+      const reason = target.reason;
+      if (reason !== undefined) return reason;
+      target.link(this);
+      return undefined;
+    }
+    const node = nodes.get(target);
+    if (node !== undefined) return this.attach(node);
+    if (target.aborted) return abortReason(target);
+    const listener = () => {
+      this.#listener = undefined;
+      this.foreign = undefined;
+      live.listeners--;
+      this.onAbort(abortReason(target));
+    };
+    this.#listener = listener;
+    this.foreign = target;
+    live.listeners++;
+    target.addEventListener("abort", listener, { once: true });
+    return undefined;
+  }
+
+  /** Stops watching. Safe to call at any time, any number of times. */
+  detach(): void {
+    const host = this.host;
+    if (host !== undefined) {
+      host.unlink(this);
+      return;
+    }
+    const foreign = this.foreign;
+    if (foreign !== undefined) {
+      foreign.removeEventListener("abort", this.#listener!);
+      this.#listener = undefined;
+      this.foreign = undefined;
+      live.listeners--;
+    }
+  }
+}
+
+/** An AbortSignal's reason, never `undefined` (some polyfills leave it unset). */
+export function abortReason(signal: AbortSignal): unknown {
+  const reason = signal.reason;
+  return reason === undefined ? new Error("The operation was aborted") : reason;
+}
+
+/**
+ * A point in the cancellation tree. Once cancelled it stays cancelled with
+ * its first reason. It is itself a Watcher so that it can hang under a
+ * parent node.
+ */
+export class CancelNode extends Watcher {
+  reason: unknown = undefined;
+  #controller: AbortController | undefined = undefined;
+  #head: Watcher | undefined = undefined;
+  #tail: Watcher | undefined = undefined;
+
+  /** The AbortSignal for this node, created on first use. */
+  get signal(): AbortSignal {
+    let controller = this.#controller;
+    if (controller === undefined) {
+      controller = this.#controller = new AbortController();
+      nodes.set(controller.signal, this);
+      if (this.reason !== undefined) controller.abort(this.reason);
+    }
+    return controller.signal;
+  }
+
+  /** True once a real AbortSignal exists for this node. */
+  get hasSignal(): boolean {
+    return this.#controller !== undefined;
+  }
+
+  /** A parent node or foreign signal aborted: subclasses decide what that means. */
+  onAbort(reason: unknown): void {
+    this.cancel(reason);
+  }
+
+  /**
+   * Cancels this node and everything watching it. Returns false (doing
+   * nothing) when it was already cancelled.
+   */
+  cancel(reason: unknown): boolean {
+    if (this.reason !== undefined) return false;
+    this.reason = reason;
+    // Detach the whole list first. Unlinking while cancelled is a no-op (see
+    // unlink), so watchers that react by detaching others cannot break the
+    // walk; each watcher's links are cleared just before it is told.
+    let w = this.#head;
+    this.#head = this.#tail = undefined;
+    while (w !== undefined) {
+      const next = w.next;
+      w.prev = w.next = undefined;
+      w.host = undefined;
+      live.links--;
+      w.onAbort(reason);
+      w = next;
+    }
+    this.#controller?.abort(reason);
+    return true;
+  }
+
+  link(w: Watcher): void {
+    w.host = this;
+    w.prev = this.#tail;
+    w.next = undefined;
+    if (this.#tail === undefined) this.#head = w;
+    else this.#tail.next = w;
+    this.#tail = w;
+    live.links++;
+  }
+
+  unlink(w: Watcher): void {
+    // While cancel() walks the list, the walk owns every link.
+    if (w.host !== this || this.reason !== undefined) return;
+    const { prev, next } = w;
+    if (prev === undefined) this.#head = next;
+    else prev.next = next;
+    if (next === undefined) this.#tail = prev;
+    else next.prev = prev;
+    w.prev = w.next = undefined;
+    w.host = undefined;
+    live.links--;
+  }
+}

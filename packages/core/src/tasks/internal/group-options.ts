@@ -1,0 +1,53 @@
+// Argument checks for task groups, in the shape every corral message takes:
+// "Cannot <do what> as '<name>' must be <rule>: received <value>".
+
+import type { TaskGroupOptions } from "../task-group.ts";
+import { checkOptions, checkSignal, describe } from "../../base/validate.ts";
+
+export function checkName(what: string, value: unknown): string | undefined {
+  if (value !== undefined && typeof value !== "string") {
+    throw new TypeError(`Cannot ${what} as 'name' must be a string: received ${describe(value)}`);
+  }
+  return value;
+}
+
+export function checkFn(what: string, value: unknown): void {
+  if (typeof value !== "function") {
+    throw new TypeError(`Cannot ${what} as 'fn' must be a function: received ${describe(value)}`);
+  }
+}
+
+/**
+ * `limit`: a whole number from 1 to 2^53 - 1 (`Number.MAX_SAFE_INTEGER`), or
+ * `Infinity` for no limit. Zero would start nothing and so never finish,
+ * negative and fractional values mean nothing, and a number past 2^53 - 1
+ * cannot be counted to exactly (it is a unit mistake, not a limit). Any
+ * limit above the number of children spawned behaves like `Infinity` and
+ * costs nothing more: no slot is allocated ahead.
+ */
+export function checkLimit(what: string, value: unknown): number {
+  if (typeof value !== "number") {
+    throw new TypeError(`Cannot ${what} as 'limit' must be a number: received ${describe(value)}`);
+  }
+  if (value !== Infinity && !(Number.isSafeInteger(value) && value >= 1)) {
+    const shown = Object.is(value, -0) ? "-0" : describe(value);
+    throw new RangeError(
+      `Cannot ${what} as 'limit' must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, or Infinity: received ${shown}`,
+    );
+  }
+  return value;
+}
+
+export interface GroupSettings {
+  parent: AbortSignal | undefined;
+  limit: number;
+  name: string;
+}
+
+export function checkGroupOptions(what: string, options: TaskGroupOptions | undefined): GroupSettings {
+  checkOptions(what, options);
+  const parent = checkSignal(what, options?.signal);
+  const limit = options?.limit === undefined ? Infinity : checkLimit(what, options.limit);
+  const name = checkName(what, options?.name) ?? "";
+  return { parent, limit, name };
+}
