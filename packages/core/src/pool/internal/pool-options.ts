@@ -194,12 +194,6 @@ export function resolvePoolOptions<T>(options: unknown): PoolSettings<T> {
     }
   }
   const maxUses = o.maxUses === undefined ? Infinity : checkCount(WHAT, "maxUses", o.maxUses, 1, true);
-  if (maxUses > Number.MAX_SAFE_INTEGER && maxUses !== Infinity) {
-    throw new RangeError(
-      `Cannot ${WHAT} as 'maxUses' must be an integer between 1 and ${Number.MAX_SAFE_INTEGER}, ` +
-        `or Infinity for no limit: received ${maxUses}`,
-    );
-  }
   const retryDelay = finiteTime(o, "retryDelay", true, "0 would retry a failing create in a busy loop");
   const maxRetryDelay = finiteTime(
     o,
