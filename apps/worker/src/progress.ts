@@ -1,9 +1,9 @@
 // A live progress line while the worker runs, as an AsyncDisposable.
 // On a terminal the line is rewritten in place (4 times a second); otherwise
 // — output redirected, NO_COLOR set, or TERM=dumb — a plain line is printed
-// every second, with no escape sequence at all. Disposing it stops the
-// reporter, waits for it, and prints the final line: the state once the work
-// has ended, so the last thing it shows is true.
+// each second it has changed, with no escape sequence at all. Disposing it
+// stops the reporter, waits for it, and prints the final line: the state once
+// the work has ended, so the last thing it shows is true.
 import { CancelScope, shield, sleep } from "@corral/core";
 import { describeError } from "./report.ts";
 import type { Shell } from "./shell.ts";
@@ -18,9 +18,11 @@ export function rewritesInPlace(shell: Pick<Shell, "env" | "stdout">): boolean {
 
 export function startProgress(shell: Pick<Shell, "env" | "stdout">, line: ProgressLine): AsyncDisposable {
   const rewrite = rewritesInPlace(shell);
+  let last: string | undefined;
   const show = async (text: string): Promise<void> => {
     if (rewrite) await shell.stdout.write(`\r\x1b[2K${text}`);
-    else console.log(text);
+    else if (text !== last) console.log(text); // a log line says it once
+    last = text;
   };
   // Shielded: shutdown does not stop the line while jobs drain; disposing does.
   const scope = new CancelScope({ shield: true });

@@ -37,6 +37,16 @@ test("disposing prints the final state once, after the work ended (plain lines w
   expect(written).toEqual([]);
 });
 
+test("when not a terminal, a final line that repeats the last one is not printed again", async () => {
+  const logged: string[] = [];
+  vi.spyOn(console, "log").mockImplementation((text: string) => void logged.push(text));
+  const { shell } = fakeShell(false);
+  const progress = startProgress(shell, () => Promise.resolve("done 3"));
+  await vi.waitFor(() => expect(logged).toEqual(["done 3"]), { timeout: 5_000 });
+  await progress[Symbol.asyncDispose]();
+  expect(logged).toEqual(["done 3"]);
+});
+
 test("on a terminal the final line replaces the live one and ends with a newline", async () => {
   const { shell, written } = fakeShell(true);
   let done = 0;
