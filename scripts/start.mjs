@@ -1,19 +1,20 @@
 #!/usr/bin/env node
-// `npm start`: the main job — the Node job worker (apps/node-worker) on a
+// `npm start`: the main job — the job worker (apps/worker) on Node 24, on a
 // demo batch. With DATABASE_URL / REDIS_URL set it uses those servers;
 // without them it runs on embedded defaults (PGlite on a local socket, the
-// queue in that database). It runs from source on Node 24 (type stripping,
-// the "@corral/source" export condition).
-// `npm run start:deno` / `npm run start:bun` run the same job on those runtimes.
+// queue in that database). It runs from source (type stripping, the
+// "@corral/source" export condition).
+// `npm run start:deno` / `npm run start:bun` run the same program through
+// its Deno and Bun shells (apps/worker/deno, apps/worker/bun).
 import { spawnSync } from "node:child_process";
 import { root, runtimes } from "./lib/runtimes.mjs";
 
 const which = process.argv[2] ?? "node";
 const bins = runtimes();
 const commands = {
-  node: [bins.node24, ["--conditions=@corral/source", "--no-warnings", "apps/node-worker/src/main.ts"]],
-  deno: [bins.deno, ["run", "-A", "apps/deno-worker/src/main.ts"]],
-  bun: [bins.bun, ["--conditions=@corral/source", "apps/bun-worker/src/main.ts"]],
+  node: [bins.node24, ["--conditions=@corral/source", "--no-warnings", "apps/worker/node/main.ts"]],
+  deno: [bins.deno, ["run", "-A", "apps/worker/deno/main.ts"]],
+  bun: [bins.bun, ["--conditions=@corral/source", "apps/worker/bun/main.ts"]],
 };
 const [cmd, args] = commands[which] ?? [];
 if (!cmd) {

@@ -32,6 +32,9 @@ const steps = [
   ["lint", bins.deno, ["lint"]],
   ["typecheck (tsc)", node, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]],
   ["typecheck (deno)", bins.deno, ["check", "packages/deno/src/", "packages/deno/test/"]],
+  // The sample worker: tsc (above) checks its shared src/ and Node shell; each other shell on its own checker.
+  ["typecheck apps (deno check: Deno shell)", bins.deno, ["check", "apps/worker/deno/"]],
+  ["typecheck apps (tsc: Bun shell)", node, [join(root, "node_modules/typescript/bin/tsc"), "-p", "apps/worker/bun"]],
   // The checkers' own tests plant violations in temp trees, then check this repository.
   ["layering", node, ["--test", "--test-reporter=spec", "scripts/check-layers.test.mjs"]],
   // No console.assert call (it only logs) and no machine's absolute path in any file.

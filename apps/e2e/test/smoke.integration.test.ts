@@ -1,8 +1,9 @@
 // Each sample worker, on its own runtime: it starts, its status server
 // answers /health and /stats, SIGTERM ends it with 143 after closing every
-// resource; and with no DATABASE_URL / REDIS_URL it processes a demo batch
-// on the embedded default (what `npm start` does) and exits 0.
-import { connect } from "node:net";
+// resource; with no DATABASE_URL / REDIS_URL it processes a demo batch on the
+// embedded default (what `npm start` does), printing the truth in order, and
+// exits 0; a server it cannot reach is named in one message, then it exits 1.
+import { type AddressInfo, connect, createServer } from "node:net";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DATABASE_URL, REDIS_URL, requireServices, RUNTIMES, WorkerProcess } from "./support.ts";
@@ -20,6 +21,18 @@ afterAll(async () => {
   if (keys.length) await redis.del(keys);
   await redis.quit();
 });
+
+/** A port on 127.0.0.1 that nothing listens on (bound, then closed). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 function portClosed(url: string): Promise<boolean> {
   const { port } = new URL(url);
@@ -71,12 +84,51 @@ describe.each(RUNTIMES)("%s worker", (rt) => {
     }
   });
 
-  test(`the ${rt} worker processes a demo batch on the embedded default and exits 0`, async () => {
-    const w = new WorkerProcess(rt, { DEMO_JOBS: "40", WORKER_ID: `${run}-${rt}-embedded`, PORT: "0" });
+  test(`the ${rt} worker runs a demo batch on the embedded default (as npm start does), prints the truth in order, and exits 0`, async () => {
+    // As `npm start` runs it: no PORT, and colour left to the worker (output is a pipe, not a terminal).
+    const w = new WorkerProcess(rt, {
+      DEMO_JOBS: "40",
+      WORKER_ID: `${run}-${rt}-embedded`,
+      PORT: undefined,
+      NO_COLOR: undefined,
+      FORCE_COLOR: undefined,
+    });
     const exit = await w.exited;
     expect(exit.code, w.output()).toBe(0);
-    await w.waitFor(/queue in postgres, database embedded \(PGlite\)/, 1_000);
-    await w.waitFor(/^summary: 40 done, 0 requeued, 0 failed/, 1_000);
-    await w.waitFor(/^resources closed$/, 1_000);
+    // Not a terminal: no colour, no cursor movement.
+    expect(w.raw.includes("\x1b"), JSON.stringify(w.raw.slice(0, 2_000))).toBe(false);
+    const lines = w.lines.filter((line) => line !== "");
+    const progress = /^done \d+ · in flight \d+ · queued \d+ · db \d+\/\d+ borrowed\/idle$/;
+    expect(lines[0], w.output()).toMatch(/queue in postgres, database embedded \(PGlite\)/);
+    expect(lines[0]).toMatch(/40 demo job\(s\) enqueued; exits when the queue is empty$/);
+    // A process that exits serves no status page, and does not advertise one.
+    expect(lines.join("\n")).not.toMatch(/status|http:/);
+    expect(lines[1]).toBe("ready");
+    for (const line of lines.slice(2, -2)) expect(line, w.output()).toMatch(progress);
+    // The last progress line is the final state: nothing in flight, queued or borrowed.
+    expect(lines.at(-3), w.output()).toMatch(/^done 40 · in flight 0 · queued 0 · db 0\/\d+ borrowed\/idle$/);
+    expect(lines.at(-2)).toMatch(/^summary: 40 done, 0 requeued, 0 failed/);
+    expect(lines.at(-1)).toBe("resources closed");
+  });
+
+  test(`the ${rt} worker that cannot reach PostgreSQL says so in one message, then closes, and exits 1`, async () => {
+    const port = await closedPort();
+    const w = new WorkerProcess(rt, {
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/test`,
+      WORKER_ID: `${run}-${rt}-unreachable`,
+      DEMO_JOBS: "1",
+    });
+    const exit = await w.exited;
+    expect(exit.code, w.output()).toBe(1);
+    const lines = w.lines.filter((line) => line !== "");
+    const error = lines.findIndex((line) => line.startsWith("error: "));
+    expect(error, w.output()).toBeGreaterThanOrEqual(0);
+    // What failed, where the address came from, and why.
+    expect(lines[error]).toContain(`PostgreSQL at 127.0.0.1:${port} (DATABASE_URL)`);
+    expect(lines.slice(error).join("\n")).toContain("ECONNREFUSED");
+    // In order: the failure, then the clean-up; no driver stack trace.
+    expect(lines.at(-1)).toBe("resources closed");
+    expect(lines.indexOf("resources closed")).toBeGreaterThan(error);
+    expect(lines.filter((line) => /^\s+at /.test(line)), w.output()).toEqual([]);
   });
 });

@@ -19,12 +19,12 @@ function command(rt: Runtime): [string, string[]] {
     case "node":
       return [
         join(ROOT, "node_modules/node24/bin/node"),
-        ["--conditions=@corral/source", "--no-warnings", "apps/node-worker/src/main.ts"],
+        ["--conditions=@corral/source", "--no-warnings", "apps/worker/node/main.ts"],
       ];
     case "deno":
-      return [join(ROOT, "node_modules/.bin/deno"), ["run", "-A", "apps/deno-worker/src/main.ts"]];
+      return [join(ROOT, "node_modules/.bin/deno"), ["run", "-A", "apps/worker/deno/main.ts"]];
     case "bun":
-      return [join(ROOT, "node_modules/.bin/bun"), ["--conditions=@corral/source", "apps/bun-worker/src/main.ts"]];
+      return [join(ROOT, "node_modules/.bin/bun"), ["--conditions=@corral/source", "apps/worker/bun/main.ts"]];
   }
 }
 
@@ -38,19 +38,31 @@ export class WorkerProcess {
   readonly runtime: Runtime;
   readonly proc: ChildProcess;
   readonly lines: string[] = [];
+  /** Every byte it wrote to stdout and stderr, as text (escape sequences included). */
+  raw = "";
   readonly exited: Promise<Exit>;
   #waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
 
-  constructor(runtime: Runtime, env: Record<string, string>) {
+  /** `env` is added to this process's environment (less DATABASE_URL and REDIS_URL); `undefined` removes a variable. */
+  constructor(runtime: Runtime, env: Record<string, string | undefined>) {
     this.runtime = runtime;
     const [cmd, args] = command(runtime);
-    const base = { ...process.env };
-    delete base.DATABASE_URL;
-    delete base.REDIS_URL;
-    this.proc = spawn(cmd, args, { cwd: ROOT, env: { ...base, NO_COLOR: "1", ...env }, stdio: "pipe" });
+    const merged: Record<string, string | undefined> = {
+      ...process.env,
+      DATABASE_URL: undefined,
+      REDIS_URL: undefined,
+    };
+    Object.assign(merged, { NO_COLOR: "1" }, env);
+    const childEnv: Record<string, string> = {};
+    for (const [name, value] of Object.entries(merged)) if (value !== undefined) childEnv[name] = value;
+    // stdout and stderr share one pipe (`exec … 2>&1`: the same process id), so
+    // lines arrive in the order the worker wrote them, as on a terminal.
+    this.proc = spawn("sh", ["-c", 'exec "$0" "$@" 2>&1', cmd, ...args], { cwd: ROOT, env: childEnv, stdio: "pipe" });
     let buffer = "";
     const onData = (chunk: Buffer) => {
-      buffer += chunk.toString("utf8");
+      const text = chunk.toString("utf8");
+      this.raw += text;
+      buffer += text;
       let nl: number;
       while ((nl = buffer.indexOf("\n")) >= 0) {
         const line = buffer.slice(0, nl).replace(/\r/g, "");
@@ -66,7 +78,6 @@ export class WorkerProcess {
       }
     };
     this.proc.stdout!.on("data", onData);
-    this.proc.stderr!.on("data", onData);
     this.exited = new Promise((resolve) => this.proc.on("exit", (code, signal) => resolve({ code, signal })));
   }
 
