@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type AcquireOptions, currentSignal, type Lease, Pool, type PoolOptions, type UseOptions } from "@corral/core";
+import { type AcquireOptions, currentSignal, Lease, Pool, type PoolOptions, type UseOptions } from "@corral/core";
 import { type Binding, bindingOf, closeBinding, openBinding } from "./internal/bind.ts";
 import { type ConnectionOptions, resolveConnectionOptions } from "./options.ts";
 import type { PgSql, PostgresConnection } from "./connection.ts";
@@ -82,6 +82,29 @@ function failed(sql: PgSql, error: unknown): never | Promise<never> {
   });
 }
 
+/** How a lease from {@linkcode PostgresPool.acquire} ends: set by the first release() or destroy(). */
+const ENDING: unique symbol = Symbol("lease ending");
+type PgLease = Lease<PgSql> & { [ENDING]?: Promise<void> };
+const DONE: Promise<void> = Promise.resolve();
+
+async function giveBack(lease: Lease<PgSql>): Promise<void> {
+  const sql = lease.resource;
+  const clean = await endLease(sql);
+  await (clean ? Lease.prototype.release.call(lease) : Lease.prototype.destroy.call(lease, connectionOf(sql).lost));
+}
+
+// A lease ends exactly once: the first release() or destroy() decides how,
+// and every later call (concurrent or not) returns that same promise, so the
+// session is reset once and a connection is never destroyed under its reset.
+// A lease the pool already ended (terminate, close's timeout) ends at once.
+function releaseOnce(this: PgLease): Promise<void> {
+  return this[ENDING] ??= this.active ? giveBack(this) : DONE;
+}
+
+function destroyOnce(this: PgLease, error?: unknown): Promise<void> {
+  return this[ENDING] ??= this.active ? Lease.prototype.destroy.call(this, error) : DONE;
+}
+
 /**
  * Links `scope` into a lease's query signal: the queries obey both the lease
  * signal (close, terminate) and the caller's scope.
@@ -124,7 +147,10 @@ export class PostgresPool extends Pool<PgSql> {
 
   /**
    * Borrows a connection; see `Pool.acquire`. Its query function obeys the
-   * lease signal and `options.signal` (default: the ambient signal).
+   * lease signal and `options.signal` (default: the ambient signal). The
+   * lease ends exactly once: the first `release()` (which resets the session
+   * when needed) or `destroy()` decides how, and later or concurrent calls
+   * return the same promise.
    *
    * @param options `signal`, `timeout`
    * @returns the lease
@@ -145,12 +171,8 @@ export class PostgresPool extends Pool<PgSql> {
       }
       // Giving the lease back resets the session first (`await using` calls
       // release() too); a failed reset destroys the connection instead.
-      const release = lease.release;
-      lease.release = async function (this: Lease<PgSql>): Promise<void> {
-        if (!lease.active) return;
-        const clean = await endLease(sql);
-        await (clean ? release.call(lease) : lease.destroy(connectionOf(sql).lost));
-      };
+      (lease as PgLease).release = releaseOnce;
+      (lease as PgLease).destroy = destroyOnce;
       return lease;
     }
   }
