@@ -50,6 +50,6 @@ export { createPool, Pool } from "./pool.ts";
 export { Lease } from "./lease.ts";
 export { type PoolErrorPhase, PoolEvent, type PoolEventInit, type PoolEventType } from "./pool-event.ts";
 export type { AcquireOptions, CloseOptions, PoolOptions, PoolStats, ReadyOptions, UseOptions } from "./pool-types.ts";
-export { type Diagnostics, diagnostics } from "./diagnostics.ts";
+export { countLive, type Diagnostics, diagnostics } from "./diagnostics.ts";
 export { type AmbientStorage, installRuntime, type RuntimeHooks } from "./runtime.ts";
 export { runMain, type RunOptions, type RunPlatform, type ShutdownSignal } from "./run-main.ts";

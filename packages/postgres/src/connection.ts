@@ -10,6 +10,7 @@
 import type postgres from "postgres";
 import { type Binding, binding, bindSql, closeBinding, type Link } from "./internal/bind.ts";
 import { RESET_SQL } from "./internal/session.ts";
+import { type LiveTimer, startTimer, stopTimer } from "./internal/live.ts";
 import { ConnectionLostError } from "./errors.ts";
 import type { ResolvedConnectionOptions } from "./options.ts";
 
@@ -29,11 +30,11 @@ export interface Notification {
 }
 
 function bounded<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: LiveTimer | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
+    timer = startTimer(() => reject(onTimeout()), ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout]).finally(() => stopTimer(timer));
 }
 
 /**

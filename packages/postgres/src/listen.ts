@@ -9,6 +9,7 @@
 import { currentSignal } from "@corral/core";
 import { bindingFor } from "./internal/tx.ts";
 import { type Notification, PostgresConnection } from "./connection.ts";
+import { onAbort } from "./internal/live.ts";
 import type { PostgresLeaseLike, PostgresPoolLike } from "./transaction.ts";
 
 export type { Notification };
@@ -59,8 +60,7 @@ async function* iterate(
       wake?.();
     }
   });
-  const onAbort = () => wake?.();
-  signal?.addEventListener("abort", onAbort);
+  const unlisten = signal && onAbort(signal, () => wake?.());
   try {
     for (const channel of channels) await sql`listen ${sql(channel)}`;
     while (!signal?.aborted) {
@@ -77,7 +77,7 @@ async function* iterate(
     // Cancellation ends the iteration; it is not an error of the consumer's loop.
     if (!(signal?.aborted && error === signal.reason)) throw error;
   } finally {
-    signal?.removeEventListener("abort", onAbort);
+    unlisten?.();
     unsubscribe();
     if (lease) await lease.release(); // the pool's reset unlistens
     else if (!conn.broken) {

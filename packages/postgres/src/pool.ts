@@ -6,11 +6,20 @@
  * @module
  */
 
-import { type AcquireOptions, currentSignal, Lease, Pool, type PoolOptions, type UseOptions } from "@corral/core";
+import {
+  type AcquireOptions,
+  countLive,
+  currentSignal,
+  Lease,
+  Pool,
+  type PoolOptions,
+  type UseOptions,
+} from "@corral/core";
 import { type Binding, bindingOf, closeBinding, openBinding } from "./internal/bind.ts";
 import { type ConnectionOptions, resolveConnectionOptions } from "./options.ts";
 import type { PgSql, PostgresConnection } from "./connection.ts";
 import { openConnection } from "./connect.ts";
+import { onAbort } from "./internal/live.ts";
 
 /** Options for {@linkcode createPostgresPool}: the connection's, and the pool's limits. */
 export interface PostgresPoolOptions
@@ -107,23 +116,27 @@ function destroyOnce(this: PgLease, error?: unknown): Promise<void> {
 
 /**
  * Links `scope` into a lease's query signal: the queries obey both the lease
- * signal (close, terminate) and the caller's scope.
+ * signal (close, terminate) and the caller's scope. The two listeners count
+ * in corral's diagnostics() until `unlink` (the lease's end) removes them.
  */
-function linked(lease: AbortSignal, scope: AbortSignal): { signal: AbortSignal; unlink: () => void } {
+function linked(lease: AbortSignal, scope: AbortSignal): { signal: AbortSignal; unlink: (() => void) | undefined } {
   const controller = new AbortController();
+  if (scope.aborted) controller.abort(scope.reason);
+  else if (lease.aborted) controller.abort(lease.reason);
+  if (controller.signal.aborted) return { signal: controller.signal, unlink: undefined };
   const onScope = () => controller.abort(scope.reason);
   const onLease = () => controller.abort(lease.reason);
-  if (scope.aborted) onScope();
-  else if (lease.aborted) onLease();
-  else {
-    scope.addEventListener("abort", onScope, { once: true });
-    lease.addEventListener("abort", onLease, { once: true });
-  }
+  scope.addEventListener("abort", onScope, { once: true });
+  lease.addEventListener("abort", onLease, { once: true });
+  countLive("listeners", 1);
+  countLive("listeners", 1);
   return {
     signal: controller.signal,
     unlink: () => {
       scope.removeEventListener("abort", onScope);
       lease.removeEventListener("abort", onLease);
+      countLive("listeners", -1);
+      countLive("listeners", -1);
     },
   };
 }
@@ -260,9 +273,8 @@ export function createPostgresPool(options?: PostgresPoolOptions): PostgresPool 
       const conn = connectionOf(sql);
       closeBinding(bindingOfResource(sql), "its connection was destroyed");
       if (conn.broken) return conn.terminate();
-      const onAbort = () => void conn.terminate();
-      signal.addEventListener("abort", onAbort, { once: true });
-      return conn.close().finally(() => signal.removeEventListener("abort", onAbort));
+      const unlisten = onAbort(signal, () => void conn.terminate());
+      return conn.close().finally(unlisten);
     },
     validate(sql) {
       return connectionOf(sql).ping();

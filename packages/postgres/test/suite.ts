@@ -10,6 +10,7 @@ import { sessionCases } from "./cases/session.ts";
 import { transactionCases } from "./cases/transaction.ts";
 import { listenCases } from "./cases/listen.ts";
 import { leaseCases } from "./cases/lease.ts";
+import { diagnosticsCases } from "./cases/diagnostics.ts";
 
 /** Registers a PostgreSQL case; after it, corral must hold no timer, link or listener. */
 export type AddCase = (id: string, name: string, fn: () => Promise<void>) => void;
@@ -52,5 +53,6 @@ export function postgresSuite(harness: Harness): number {
   transactionCases(suite);
   listenCases(suite);
   leaseCases(suite);
+  diagnosticsCases(suite);
   return count;
 }
