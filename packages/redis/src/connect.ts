@@ -8,6 +8,7 @@ import { createClient } from "redis";
 import { currentSignal } from "@corral/core";
 import { checkInt, checkMs, checkOptions, checkSignal, checkString, reasonOf, resolveUrl } from "./internal/check.ts";
 import { retainUnblocker } from "./internal/unblocker.ts";
+import { onAbort } from "./internal/live.ts";
 import { type CancelMode, type RedisClient, RedisConnection } from "./connection.ts";
 
 /** Options for {@linkcode connectRedis}. */
@@ -100,8 +101,7 @@ export async function open(settings: ConnectSettings, signal: AbortSignal | unde
   client.on("error", (error: unknown) => connection ? connection.markBroken(error) : (early ??= error));
   client.on("end", () => connection?.markBroken(new Error("The Redis connection ended")));
 
-  const onAbort = () => client.destroy();
-  signal?.addEventListener("abort", onAbort, { once: true });
+  const unlisten = signal && onAbort(signal, () => client.destroy());
   try {
     await client.connect();
     const id = await client.clientId();
@@ -114,6 +114,6 @@ export async function open(settings: ConnectSettings, signal: AbortSignal | unde
     if (signal?.aborted) throw reasonOf(signal);
     throw error;
   } finally {
-    signal?.removeEventListener("abort", onAbort);
+    unlisten?.();
   }
 }
