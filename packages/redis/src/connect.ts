@@ -6,7 +6,15 @@
 
 import { createClient } from "redis";
 import { currentSignal } from "@corral/core";
-import { checkInt, checkMs, checkOptions, checkSignal, checkString, reasonOf, resolveUrl } from "./internal/check.ts";
+import {
+  checkInt,
+  checkOptions,
+  checkSignal,
+  checkString,
+  checkTimerMs,
+  reasonOf,
+  resolveUrl,
+} from "./internal/check.ts";
 import { retainUnblocker } from "./internal/unblocker.ts";
 import { onAbort } from "./internal/live.ts";
 import { type CancelMode, type RedisClient, RedisConnection } from "./connection.ts";
@@ -19,7 +27,7 @@ export interface ConnectOptions {
   database?: number;
   /** A `CLIENT SETNAME` label, visible in `CLIENT LIST`. */
   name?: string;
-  /** Milliseconds to wait for the TCP connection. Default 10 000. */
+  /** Milliseconds to wait for the TCP connection (1 to 2^31 − 1). Default 10 000. */
   connectTimeout?: number;
   /** What a cancelled command does to the connection. Default `"destroy"`. */
   cancel?: CancelMode;
@@ -78,7 +86,7 @@ export function connectSettings(what: string, options: Omit<ConnectOptions, "sig
     url: resolveUrl(what, options?.url),
     database: options?.database === undefined ? undefined : checkInt(what, "database", options.database, 0),
     name: options?.name === undefined ? undefined : checkString(what, "name", options.name),
-    connectTimeout: checkMs(what, "connectTimeout", options?.connectTimeout ?? 10_000, 1),
+    connectTimeout: checkTimerMs(what, "connectTimeout", options?.connectTimeout ?? 10_000, 1),
     cancel: mode,
   };
 }

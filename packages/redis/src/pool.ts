@@ -20,7 +20,7 @@ export interface RedisPoolOptions
   database?: number;
   /** A `CLIENT SETNAME` label for the pool's connections. */
   name?: string;
-  /** Milliseconds to wait for each TCP connection. Default 10 000. */
+  /** Milliseconds to wait for each TCP connection (1 to 2^31 − 1). Default 10 000. */
   connectTimeout?: number;
   /** What a cancelled command does to its connection (see {@linkcode CancelMode}). Default `"destroy"`. */
   cancel?: CancelMode;
