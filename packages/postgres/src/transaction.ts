@@ -26,7 +26,7 @@ export interface TransactionOptions {
    * function's) own signal.
    */
   signal?: AbortSignal;
-  /** How long the commit or the rollback may take once it starts, in ms. Default: 5000. */
+  /** How long the commit or the rollback may take once it starts, in ms (0 to 2^31 − 1). Default: 5000. */
   grace?: number;
 }
 

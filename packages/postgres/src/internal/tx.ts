@@ -6,6 +6,7 @@
 import { shield } from "@corral/core";
 import { type Binding, binding as makeBinding, bindingOf, bindSql, closeBinding } from "./bind.ts";
 import type { PgSql, PostgresConnection } from "../connection.ts";
+import { checkTimer } from "../options.ts";
 
 /** The isolation levels PostgreSQL accepts. */
 export type Isolation = "read uncommitted" | "read committed" | "repeatable read" | "serializable";
@@ -52,11 +53,8 @@ export function checkTxOptions(what: string, options: TxOptions | undefined): vo
       throw new TypeError(`Cannot ${what} as '${name}' must be a boolean: received ${describe(value)}`);
     }
   }
-  if (grace !== undefined && (typeof grace !== "number" || !(grace >= 0))) {
-    throw new RangeError(
-      `Cannot ${what} as 'grace' must be a number of milliseconds >= 0: received ${describe(grace)}`,
-    );
-  }
+  // A bounded grace period: the rollback of a cancelled body must not hang.
+  if (grace !== undefined) checkTimer(what, "grace", grace);
 }
 
 /** The binding of a query function made by corral, or a TypeError. */
