@@ -3,6 +3,7 @@
 // Depth lives on the connection: a transaction started while another is
 // open on the same connection is a savepoint (asyncpg's nesting).
 
+import postgres from "postgres";
 import { shield } from "@corral/core";
 import { type Binding, binding as makeBinding, bindingOf, bindSql, closeBinding } from "./bind.ts";
 import type { PgSql, PostgresConnection } from "../connection.ts";
@@ -129,7 +130,10 @@ export async function begin(outer: Binding, options: TxOptions | undefined): Pro
       ).catch((error) => {
         // A server error (a serialization failure …) ended the transaction
         // and left the session usable; anything else leaves it unknown.
-        if ((error as Error)?.name !== "PostgresError") conn.kill(error);
+        // Recognised by its class, never by its name: a lookalike is not one.
+        if (!(error instanceof postgres.PostgresError)) {
+          conn.kill(error instanceof Error ? error : new Error(String(error)));
+        }
         throw error;
       });
       if (depth === 0 && (result as { command?: string }).command === "ROLLBACK") {

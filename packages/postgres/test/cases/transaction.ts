@@ -1,7 +1,7 @@
 // transaction(): commit, rollback on throw and on cancel, savepoints, the
 // context manager on an exit stack, options.
 
-import { type PgSql, transaction } from "../../src/mod.ts";
+import { type PgSql, pidOf, PostgresConnection, transaction } from "../../src/mod.ts";
 import { activeWith, eventually, makePool } from "../support.ts";
 import type { PgSuite } from "../suite.ts";
 import { deepEqual, equal, ok, rejects } from "../assert.ts";
@@ -134,6 +134,51 @@ export function transactionCases({ corral, add }: PgSuite): void {
     );
     equal((error as { code?: string }).code, "25006", "read_only_sql_transaction");
   });
+
+  add(
+    "PG-37",
+    "a failed commit keeps the connection only for a real server error, not for a lookalike's name",
+    async () => {
+      await using pool = await makePool({ max: 1 });
+      await withTable(pool, async (table) => {
+        const pid = await pool.use((sql) => pidOf(sql));
+        // A real server error at COMMIT (a deferred constraint): the session is usable, the connection kept.
+        const deferred = `${table}_d`;
+        await pool.use((sql) => sql`create table ${sql(deferred)} (x int unique deferrable initially deferred)`);
+        try {
+          const error = await rejects(transaction(pool, async (sql) => {
+            await sql`insert into ${sql(deferred)} values (1), (1)`;
+          }));
+          equal((error as { code?: string }).code, "23505", "the server's unique violation, at commit");
+          equal(await pool.use((sql) => pidOf(sql)), pid, "the same connection serves on");
+        } finally {
+          await pool.use((sql) => sql`drop table if exists ${sql(deferred)}`);
+        }
+        // Any other failure of the commit leaves the session unknown, whatever the error calls itself.
+        const lookalike = Object.assign(new Error("the socket hiccuped"), { name: "PostgresError" });
+        const proto = PostgresConnection.prototype;
+        const bind = proto.bind;
+        proto.bind = function (this: PostgresConnection, signal: AbortSignal): PgSql {
+          const sql = bind.call(this, signal);
+          const unsafe = sql.unsafe;
+          sql.unsafe = ((text: string, ...rest: never[]) =>
+            text === "commit" ? Promise.reject(lookalike) : unsafe(text, ...rest)) as typeof sql.unsafe;
+          return sql;
+        };
+        try {
+          equal(
+            await rejects(transaction(pool, (sql) =>
+              sql`insert into ${sql(table)} values (1)`)),
+            lookalike,
+          );
+        } finally {
+          proto.bind = bind;
+        }
+        ok(await pool.use((sql) => pidOf(sql)) !== pid, "the connection was terminated and replaced");
+        deepEqual(await rows(pool, table), [], "the server rolled the transaction back");
+      });
+    },
+  );
 
   add("PG-36", "a commit that the server turns into a rollback throws instead of pretending", async () => {
     await using pool = await makePool({ max: 1 });
