@@ -73,6 +73,46 @@ export function transactionCases({ corral, add }: PgSuite): void {
     });
   });
 
+  add(
+    "PG-38",
+    "a body cancelled by an enclosing scope (ambient signal) rolls back on the server, in every form",
+    async () => {
+      await using pool = await makePool({ max: 1 });
+      const pid = await pool.use((sql) => pidOf(sql));
+      await withTable(pool, async (table) => {
+        // The body writes, then waits on something that obeys the ambient signal.
+        let wrote = () => {};
+        const body = async (sql: PgSql) => {
+          await sql`insert into ${sql(table)} values (1)`;
+          wrote();
+          await corral.sleep(30_000);
+        };
+        const forms: Record<string, () => Promise<unknown>> = {
+          "transaction(pool, fn)": () => transaction(pool, body),
+          "withContext": () => corral.withContext(transaction(pool), body),
+          "ExitStack.enter": () => corral.withExitStack(async (stack) => body(await stack.enter(transaction(pool)))),
+          "await using": async () => {
+            await using tx = transaction(pool);
+            await body(await tx.enter());
+          },
+        };
+        for (const [form, run] of Object.entries(forms)) {
+          const scope = new corral.CancelScope();
+          const written = new Promise<void>((resolve) => wrote = resolve);
+          const done = scope.run(run);
+          await written;
+          scope.cancel("shutting down");
+          await done;
+          scope[Symbol.dispose]();
+          equal(scope.cancelledCaught, true, `${form}: the scope caught its cancellation`);
+          deepEqual(await rows(pool, table), [], `${form}: rolled back on the server`);
+          equal(await pool.use((sql) => pidOf(sql)), pid, `${form}: by a rollback, not by terminating the connection`);
+          equal(pool.stats.borrowed, 0, `${form}: the lease is back`);
+        }
+      });
+    },
+  );
+
   add("PG-33", "nested transactions are savepoints: an inner failure rolls back the inner part only", async () => {
     await using pool = await makePool({ max: 1 });
     await withTable(pool, async (table) => {
