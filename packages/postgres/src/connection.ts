@@ -71,6 +71,11 @@ export class PostgresConnection implements Link, AsyncDisposable {
     this.sql = bindSql(binding(this, undefined));
   }
 
+  /** @internal How long a reset, a check or a teardown statement may take (ms). */
+  get resetTimeout(): number {
+    return this.#options.resetTimeout;
+  }
+
   /** @internal The error that makes queries on this connection fail at once, if any. */
   get lost(): Error | undefined {
     return this.#lost;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { currentSignal } from "@corral/core";
+import { currentSignal, shield } from "@corral/core";
 import { bindingFor } from "./internal/tx.ts";
 import { type Notification, PostgresConnection } from "./connection.ts";
 import { onAbort } from "./internal/live.ts";
@@ -81,7 +81,13 @@ async function* iterate(
     unsubscribe();
     if (lease) await lease.release(); // the pool's reset unlistens
     else if (!conn.broken) {
-      for (const channel of channels) await conn.sql`unlisten ${conn.sql(channel)}`.catch(() => {});
+      // Shielded from the cancellation that may have ended the loop, and
+      // bounded: past resetTimeout the statement is cancelled and, if the
+      // server still does not answer, the connection terminated.
+      await shield(async (s) => {
+        const sql = conn.bind(s);
+        for (const channel of channels) await sql`unlisten ${sql(channel)}`;
+      }, { timeout: conn.resetTimeout }).catch(() => {});
     }
   }
 }

@@ -4,7 +4,7 @@
 // open on the same connection is a savepoint (asyncpg's nesting).
 
 import postgres from "postgres";
-import { shield } from "@corral/core";
+import { abortable, shield } from "@corral/core";
 import { type Binding, binding as makeBinding, bindingOf, bindSql, closeBinding } from "./bind.ts";
 import type { PgSql, PostgresConnection } from "../connection.ts";
 import { checkTimer } from "../options.ts";
@@ -150,7 +150,9 @@ export async function begin(outer: Binding, options: TxOptions | undefined): Pro
           // A cancel request meant for the body's last query can stop the
           // rollback instead (see PostgresConnection.reset): try again.
           for (let attempt = 1;; attempt++) {
-            if (conn.cancels.size) await Promise.all(conn.cancels);
+            // Cancel requests travel on sockets of their own, which a hung
+            // server or network never closes: wait for them within the grace only.
+            if (conn.cancels.size) await abortable(Promise.all(conn.cancels), { signal: s });
             try {
               await conn.bind(s).unsafe(text);
               return;

@@ -2,7 +2,7 @@
 // context manager on an exit stack, options.
 
 import { type PgSql, pidOf, PostgresConnection, transaction } from "../../src/mod.ts";
-import { activeWith, eventually, makePool } from "../support.ts";
+import { activeWith, adminConnection, eventually, freezableProxy, makePool } from "../support.ts";
 import type { PgSuite } from "../suite.ts";
 import { deepEqual, equal, ok, rejects } from "../assert.ts";
 
@@ -112,6 +112,39 @@ export function transactionCases({ corral, add }: PgSuite): void {
       });
     },
   );
+
+  add("PG-39", "the rollback of a cancelled body is bounded when the server stops answering", async () => {
+    const marker = `corral-pg39-${Math.random().toString(36).slice(2)}`;
+    try {
+      await using proxy = await freezableProxy();
+      await using pool = await makePool({ url: proxy.url, max: 1, cancelGrace: 200, resetTimeout: 200 });
+      const scope = new corral.CancelScope();
+      let started = () => {};
+      const running = new Promise<void>((resolve) => started = resolve);
+      const call = scope.run(() =>
+        transaction(pool, async (sql) => {
+          await sql`select 1`;
+          started();
+          await sql.unsafe(`select pg_sleep(30) /* ${marker} */`);
+        }, { grace: 300 })
+      );
+      const ended = call.then(() => "ended", () => "ended");
+      await running;
+      ok(await eventually(async () => (await activeWith(marker)) === 1, 5000), "the body sleeps");
+      proxy.freeze(); // the server (and every cancel request to it) goes silent
+      scope.cancel("shutting down");
+      const outcome = await corral.moveOnAfter(10_000, (signal) => corral.abortable(ended, { signal }));
+      equal(outcome, "ended", "the cancelled transaction ended within its bounds, not hung on its rollback");
+      equal(scope.cancelledCaught, true, "with the scope's own cancellation");
+      equal(pool.stats.borrowed, 0, "the lease is back");
+      equal(pool.stats.size, 0, "the connection that could not roll back is terminated, not reused");
+    } finally {
+      // The server never heard the cancel: end the sleep this case started.
+      const admin = (await adminConnection()).sql;
+      await admin`select pg_terminate_backend(pid) from pg_stat_activity
+        where pid <> pg_backend_pid() and position(${marker} in query) > 0`;
+    }
+  });
 
   add("PG-33", "nested transactions are savepoints: an inner failure rolls back the inner part only", async () => {
     await using pool = await makePool({ max: 1 });
