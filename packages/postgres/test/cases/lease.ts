@@ -1,10 +1,10 @@
 // How a lease ends: exactly once, whichever way (release, destroy, the
 // pool's own end), however many times and however concurrently it is asked.
 
-import { PostgresConnection } from "../../src/mod.ts";
-import { makePool } from "../support.ts";
+import { pidOf, PostgresConnection } from "../../src/mod.ts";
+import { eventually, freezableProxy, makePool } from "../support.ts";
 import type { PgSuite } from "../suite.ts";
-import { equal } from "../assert.ts";
+import { equal, ok } from "../assert.ts";
 
 /** Counts the session resets run while `body` runs (a spy on PostgresConnection.prototype.reset). */
 async function countingResets(body: (resets: () => number) => Promise<void>): Promise<void> {
@@ -22,7 +22,7 @@ async function countingResets(body: (resets: () => number) => Promise<void>): Pr
   }
 }
 
-export function leaseCases({ add }: PgSuite): void {
+export function leaseCases({ corral, add }: PgSuite): void {
   add("PG-50", "two concurrent release() calls reset the session once and give the connection back once", async () => {
     await countingResets(async (resets) => {
       await using pool = await makePool({ max: 1 });
@@ -72,4 +72,39 @@ export function leaseCases({ add }: PgSuite): void {
       equal(pool.stats.destroyed, 1, "the connection was destroyed once");
     });
   });
+
+  add(
+    "PG-53",
+    "a release inside a cancelled scope still resets the session; on a silent server it is bounded",
+    async () => {
+      await using pool = await makePool({ max: 1 });
+      let pid = 0;
+      const scope = new corral.CancelScope();
+      await scope.run(async () => {
+        const lease = await pool.acquire(); // tied to the ambient signal: the scope's
+        pid = pidOf(lease.resource);
+        await lease.resource`set application_name = 'corral-pg53'`;
+        scope.cancel("leaving");
+        await lease.release();
+      });
+      scope[Symbol.dispose]();
+      const [row] = await pool.use((sql) =>
+        sql<{ app: string; pid: number }[]>`select current_setting('application_name') as app, pg_backend_pid() as pid`
+      );
+      equal(row?.pid, pid, "the same connection, reset rather than replaced");
+      equal(row?.app, "corral", "its session was reset although the scope was cancelled");
+      // The same release against a server that stopped answering: bounded by resetTimeout, then terminated.
+      await using proxy = await freezableProxy();
+      await using silent = await makePool({ url: proxy.url, max: 1, resetTimeout: 200, cancelGrace: 200 });
+      const lease = await silent.acquire();
+      await lease.resource`set application_name = 'corral-pg53'`;
+      proxy.freeze();
+      const released = await corral.moveOnAfter(10_000, async (signal) => {
+        await corral.abortable(lease.release(), { signal });
+        return "released";
+      });
+      equal(released, "released", "the release ended within its bounds");
+      ok(await eventually(() => Promise.resolve(silent.stats.size === 0), 5000), "the connection was terminated");
+    },
+  );
 }
