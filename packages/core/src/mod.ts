@@ -62,6 +62,6 @@ export type {
   ReadyOptions,
   UseOptions,
 } from "./pool/pool-types.ts";
-export { type Diagnostics, diagnostics } from "./base/diagnostics.ts";
+export { countLive, type Diagnostics, diagnostics } from "./base/diagnostics.ts";
 export { type AmbientStorage, installRuntime, type RuntimeHooks } from "./base/runtime.ts";
 export { runMain, type RunOptions, type RunPlatform, type ShutdownSignal } from "./run/run-main.ts";

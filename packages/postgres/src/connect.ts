@@ -9,6 +9,7 @@ import postgres from "postgres";
 import { currentSignal } from "@corral/core";
 import { type ConnectionOptions, resolveConnectionOptions, type ResolvedConnectionOptions } from "./options.ts";
 import { PostgresConnection } from "./connection.ts";
+import { onAbort } from "./internal/live.ts";
 
 /** Options for {@linkcode connect}. */
 export interface ConnectOptions extends ConnectionOptions {
@@ -44,8 +45,7 @@ export async function openConnection(
   } as unknown as postgres.Options<Record<string, postgres.PostgresType>>);
   // Abandoning a connection mid-startup: end it gracefully (the driver lets
   // the startup finish, then closes), bounded by a few seconds.
-  const abort = () => void raw.end({ timeout: 5 }).catch(() => {});
-  signal?.addEventListener("abort", abort, { once: true });
+  const unlisten = signal && onAbort(signal, () => void raw.end({ timeout: 5 }).catch(() => {}));
   try {
     const [row] = await raw<{ pid: number }[]>`select pg_backend_pid() as pid`;
     if (signal?.aborted) throw signal.reason;
@@ -59,7 +59,7 @@ export async function openConnection(
     await raw.end({ timeout: 5 }).catch(() => {});
     throw signal?.aborted ? signal.reason : error;
   } finally {
-    signal?.removeEventListener("abort", abort);
+    unlisten?.();
   }
 }
 

@@ -10,6 +10,7 @@
 import type postgres from "postgres";
 import { type Binding, binding, bindSql, closeBinding, type Link } from "./internal/bind.ts";
 import { RESET_SQL } from "./internal/session.ts";
+import { type LiveTimer, startTimer, stopTimer } from "./internal/live.ts";
 import { ConnectionLostError } from "./errors.ts";
 import type { ResolvedConnectionOptions } from "./options.ts";
 
@@ -29,11 +30,11 @@ export interface Notification {
 }
 
 function bounded<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: LiveTimer | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
+    timer = startTimer(() => reject(onTimeout()), ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout]).finally(() => stopTimer(timer));
 }
 
 /**
@@ -68,6 +69,11 @@ export class PostgresConnection implements Link, AsyncDisposable {
     this.#options = options;
     this.cancelGrace = options.cancelGrace;
     this.sql = bindSql(binding(this, undefined));
+  }
+
+  /** @internal How long a reset, a check or a teardown statement may take (ms). */
+  get resetTimeout(): number {
+    return this.#options.resetTimeout;
   }
 
   /** @internal The error that makes queries on this connection fail at once, if any. */

@@ -6,9 +6,10 @@
  * @module
  */
 
-import { currentSignal } from "@corral/core";
+import { currentSignal, shield } from "@corral/core";
 import { bindingFor } from "./internal/tx.ts";
 import { type Notification, PostgresConnection } from "./connection.ts";
+import { onAbort } from "./internal/live.ts";
 import type { PostgresLeaseLike, PostgresPoolLike } from "./transaction.ts";
 
 export type { Notification };
@@ -59,8 +60,7 @@ async function* iterate(
       wake?.();
     }
   });
-  const onAbort = () => wake?.();
-  signal?.addEventListener("abort", onAbort);
+  const unlisten = signal && onAbort(signal, () => wake?.());
   try {
     for (const channel of channels) await sql`listen ${sql(channel)}`;
     while (!signal?.aborted) {
@@ -77,11 +77,17 @@ async function* iterate(
     // Cancellation ends the iteration; it is not an error of the consumer's loop.
     if (!(signal?.aborted && error === signal.reason)) throw error;
   } finally {
-    signal?.removeEventListener("abort", onAbort);
+    unlisten?.();
     unsubscribe();
     if (lease) await lease.release(); // the pool's reset unlistens
     else if (!conn.broken) {
-      for (const channel of channels) await conn.sql`unlisten ${conn.sql(channel)}`.catch(() => {});
+      // Shielded from the cancellation that may have ended the loop, and
+      // bounded: past resetTimeout the statement is cancelled and, if the
+      // server still does not answer, the connection terminated.
+      await shield(async (s) => {
+        const sql = conn.bind(s);
+        for (const channel of channels) await sql`unlisten ${sql(channel)}`;
+      }, { timeout: conn.resetTimeout }).catch(() => {});
     }
   }
 }

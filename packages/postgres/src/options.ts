@@ -22,10 +22,13 @@ export interface ConnectionOptions {
   postgres?: postgres.Options<Record<string, postgres.PostgresType>>;
   /**
    * How long a cancelled query may take to stop after the cancel request
-   * before its connection is terminated, in ms. Default: 2000.
+   * before its connection is terminated, in ms (0 to 2^31 − 1). Default: 2000.
    */
   cancelGrace?: number;
-  /** How long a reset or a liveness check may take before the connection is terminated, in ms. Default: 5000. */
+  /**
+   * How long a reset or a liveness check may take before the connection is
+   * terminated, in ms (0 to 2^31 − 1). Default: 5000.
+   */
   resetTimeout?: number;
   /**
    * When a released connection's session is reset: `"auto"` (default) when
@@ -95,14 +98,53 @@ function withUser(
   return { ...driver, user: defaultUser() };
 }
 
-function time(what: string, name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !(value >= 0)) {
+/** The longest delay a host timer takes (2^31 − 1 ms, ~24.8 days): a longer one fires at once. */
+export const MAX_TIMER: number = 2 ** 31 - 1;
+
+/** A duration that arms a host timer: a finite number of milliseconds from 0 to {@linkcode MAX_TIMER}. */
+export function checkTimer(what: string, name: string, value: unknown): number {
+  if (typeof value !== "number") {
+    throw new TypeError(`Cannot ${what} as '${name}' must be a number of milliseconds: received ${describe(value)}`);
+  }
+  if (!(value >= 0 && value <= MAX_TIMER)) {
     throw new RangeError(
-      `Cannot ${what} as '${name}' must be a number of milliseconds >= 0: received ${describe(value)}`,
+      `Cannot ${what} as '${name}' must be a number of milliseconds from 0 to ${MAX_TIMER}: received ${
+        describe(value)
+      }`,
     );
   }
   return value;
+}
+
+function time(what: string, name: string, value: unknown, fallback: number): number {
+  return value === undefined ? fallback : checkTimer(what, name, value);
+}
+
+/**
+ * The `postgres` package's own durations (in seconds) that corral passes
+ * through: 0, `null` or `false` turn them off; a negative one would fire at
+ * once, one past a host timer's range likewise.
+ */
+const DRIVER_SECONDS = ["connect_timeout", "keep_alive"] as const;
+
+function checkDriverOptions(what: string, driver: Record<string, unknown>): void {
+  const max = Math.floor(MAX_TIMER / 1000);
+  for (const name of DRIVER_SECONDS) {
+    const value = driver[name];
+    if (value === undefined || value === null || value === false) continue;
+    if (typeof value !== "number") {
+      throw new TypeError(
+        `Cannot ${what} as 'postgres.${name}' must be a number of seconds or null: received ${describe(value)}`,
+      );
+    }
+    if (!(value >= 0 && value <= max)) {
+      throw new RangeError(
+        `Cannot ${what} as 'postgres.${name}' must be a number of seconds from 0 to ${max}: received ${
+          describe(value)
+        }`,
+      );
+    }
+  }
 }
 
 /**
@@ -125,6 +167,7 @@ export function resolveConnectionOptions(
   if (typeof driver !== "object" || driver === null) {
     throw new TypeError(`Cannot ${what} as 'postgres' must be an object: received ${describe(driver)}`);
   }
+  checkDriverOptions(what, driver as Record<string, unknown>);
   const sessionReset = options?.sessionReset ?? "auto";
   if (sessionReset !== "auto" && sessionReset !== "always") {
     throw new TypeError(

@@ -6,11 +6,20 @@
  * @module
  */
 
-import { type AcquireOptions, currentSignal, type Lease, Pool, type PoolOptions, type UseOptions } from "@corral/core";
+import {
+  type AcquireOptions,
+  countLive,
+  currentSignal,
+  Lease,
+  Pool,
+  type PoolOptions,
+  type UseOptions,
+} from "@corral/core";
 import { type Binding, bindingOf, closeBinding, openBinding } from "./internal/bind.ts";
 import { type ConnectionOptions, resolveConnectionOptions } from "./options.ts";
 import type { PgSql, PostgresConnection } from "./connection.ts";
 import { openConnection } from "./connect.ts";
+import { onAbort } from "./internal/live.ts";
 
 /** Options for {@linkcode createPostgresPool}: the connection's, and the pool's limits. */
 export interface PostgresPoolOptions
@@ -82,25 +91,52 @@ function failed(sql: PgSql, error: unknown): never | Promise<never> {
   });
 }
 
+/** How a lease from {@linkcode PostgresPool.acquire} ends: set by the first release() or destroy(). */
+const ENDING: unique symbol = Symbol("lease ending");
+type PgLease = Lease<PgSql> & { [ENDING]?: Promise<void> };
+const DONE: Promise<void> = Promise.resolve();
+
+async function giveBack(lease: Lease<PgSql>): Promise<void> {
+  const sql = lease.resource;
+  const clean = await endLease(sql);
+  await (clean ? Lease.prototype.release.call(lease) : Lease.prototype.destroy.call(lease, connectionOf(sql).lost));
+}
+
+// A lease ends exactly once: the first release() or destroy() decides how,
+// and every later call (concurrent or not) returns that same promise, so the
+// session is reset once and a connection is never destroyed under its reset.
+// A lease the pool already ended (terminate, close's timeout) ends at once.
+function releaseOnce(this: PgLease): Promise<void> {
+  return this[ENDING] ??= this.active ? giveBack(this) : DONE;
+}
+
+function destroyOnce(this: PgLease, error?: unknown): Promise<void> {
+  return this[ENDING] ??= this.active ? Lease.prototype.destroy.call(this, error) : DONE;
+}
+
 /**
  * Links `scope` into a lease's query signal: the queries obey both the lease
- * signal (close, terminate) and the caller's scope.
+ * signal (close, terminate) and the caller's scope. The two listeners count
+ * in corral's diagnostics() until `unlink` (the lease's end) removes them.
  */
-function linked(lease: AbortSignal, scope: AbortSignal): { signal: AbortSignal; unlink: () => void } {
+function linked(lease: AbortSignal, scope: AbortSignal): { signal: AbortSignal; unlink: (() => void) | undefined } {
   const controller = new AbortController();
+  if (scope.aborted) controller.abort(scope.reason);
+  else if (lease.aborted) controller.abort(lease.reason);
+  if (controller.signal.aborted) return { signal: controller.signal, unlink: undefined };
   const onScope = () => controller.abort(scope.reason);
   const onLease = () => controller.abort(lease.reason);
-  if (scope.aborted) onScope();
-  else if (lease.aborted) onLease();
-  else {
-    scope.addEventListener("abort", onScope, { once: true });
-    lease.addEventListener("abort", onLease, { once: true });
-  }
+  scope.addEventListener("abort", onScope, { once: true });
+  lease.addEventListener("abort", onLease, { once: true });
+  countLive("listeners", 1);
+  countLive("listeners", 1);
   return {
     signal: controller.signal,
     unlink: () => {
       scope.removeEventListener("abort", onScope);
       lease.removeEventListener("abort", onLease);
+      countLive("listeners", -1);
+      countLive("listeners", -1);
     },
   };
 }
@@ -124,7 +160,10 @@ export class PostgresPool extends Pool<PgSql> {
 
   /**
    * Borrows a connection; see `Pool.acquire`. Its query function obeys the
-   * lease signal and `options.signal` (default: the ambient signal).
+   * lease signal and `options.signal` (default: the ambient signal). The
+   * lease ends exactly once: the first `release()` (which resets the session
+   * when needed) or `destroy()` decides how, and later or concurrent calls
+   * return the same promise.
    *
    * @param options `signal`, `timeout`
    * @returns the lease
@@ -145,12 +184,8 @@ export class PostgresPool extends Pool<PgSql> {
       }
       // Giving the lease back resets the session first (`await using` calls
       // release() too); a failed reset destroys the connection instead.
-      const release = lease.release;
-      lease.release = async function (this: Lease<PgSql>): Promise<void> {
-        if (!lease.active) return;
-        const clean = await endLease(sql);
-        await (clean ? release.call(lease) : lease.destroy(connectionOf(sql).lost));
-      };
+      (lease as PgLease).release = releaseOnce;
+      (lease as PgLease).destroy = destroyOnce;
       return lease;
     }
   }
@@ -238,9 +273,8 @@ export function createPostgresPool(options?: PostgresPoolOptions): PostgresPool 
       const conn = connectionOf(sql);
       closeBinding(bindingOfResource(sql), "its connection was destroyed");
       if (conn.broken) return conn.terminate();
-      const onAbort = () => void conn.terminate();
-      signal.addEventListener("abort", onAbort, { once: true });
-      return conn.close().finally(() => signal.removeEventListener("abort", onAbort));
+      const unlisten = onAbort(signal, () => void conn.terminate());
+      return conn.close().finally(unlisten);
     },
     validate(sql) {
       return connectionOf(sql).ping();

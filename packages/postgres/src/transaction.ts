@@ -6,7 +6,7 @@
  * @module
  */
 
-import { contextManager, type GeneratorContextManager } from "@corral/core";
+import { GeneratorContextManager } from "@corral/core";
 import { bindingOf } from "./internal/bind.ts";
 import { begin, bindingFor, checkTxOptions, type Isolation, type TxOptions } from "./internal/tx.ts";
 import { type PgSql, PostgresConnection } from "./connection.ts";
@@ -26,7 +26,7 @@ export interface TransactionOptions {
    * function's) own signal.
    */
   signal?: AbortSignal;
-  /** How long the commit or the rollback may take once it starts, in ms. Default: 5000. */
+  /** How long the commit or the rollback may take once it starts, in ms (0 to 2^31 − 1). Default: 5000. */
   grace?: number;
 }
 
@@ -75,22 +75,64 @@ async function run<R>(
   return result;
 }
 
-const managed = contextManager(async function* (target: TransactionTarget, options: TransactionOptions | undefined) {
+/** What the transaction's generator shares with its manager. */
+interface ManagedState {
+  /** The signal the body's queries obey, once the transaction has begun. */
+  signal: AbortSignal | undefined;
+  /** True while the block runs (between begin and the commit or rollback). */
+  open: boolean;
+}
+
+async function* managed(
+  target: TransactionTarget,
+  options: TransactionOptions | undefined,
+  state: ManagedState,
+): AsyncGenerator<PgSql, void, undefined> {
   let lease: PostgresLeaseLike | undefined;
   if (isPool(target)) lease = await target.acquire({ signal: options?.signal });
   try {
     const tx = await begin(bindingFor("enter a transaction", lease ? lease.resource : sqlOf(target)), options);
+    state.signal = tx.signal;
+    state.open = true;
     try {
       yield tx.sql;
     } catch (error) {
       await tx.rollback();
       throw error;
+    } finally {
+      state.open = false;
     }
     await tx.commit();
   } finally {
     await lease?.release();
   }
-});
+}
+
+/**
+ * The context manager `transaction(target, options)` returns. `exit(error)`
+ * (withContext, ExitStack) rolls back on an error and commits otherwise. A
+ * bare `await using` cannot show the disposer the block's error, but it must
+ * never commit the writes of a block that cancellation cut short: when the
+ * transaction's signal has aborted by the time the block is left, the
+ * disposer rolls back as if the block had thrown.
+ */
+class TransactionManager extends GeneratorContextManager<PgSql> {
+  readonly #state: ManagedState;
+
+  constructor(generator: AsyncGenerator<PgSql, void, undefined>, state: ManagedState) {
+    super(generator);
+    this.#state = state;
+  }
+
+  override async [Symbol.asyncDispose](): Promise<void> {
+    const { open, signal } = this.#state;
+    if (open && signal?.aborted) {
+      await this.exit(signal.reason ?? new Error("The transaction's signal aborted"));
+      return;
+    }
+    await super[Symbol.asyncDispose]();
+  }
+}
 
 /**
  * Runs `fn(sql, signal)` in a transaction and commits when it returns; when
@@ -102,7 +144,10 @@ const managed = contextManager(async function* (target: TransactionTarget, optio
  * Without `fn`, returns a context manager for `ExitStack.enter()` /
  * `withContext()` / `withExitStack()`, which hand the exit the block's error
  * (so it rolls back). Under a bare `await using` the disposer cannot see an
- * error, so the transaction would commit: use `withContext` there.
+ * error, so the transaction would commit after an ordinary error: use
+ * `withContext` there. It never commits a block that cancellation cut short:
+ * when the transaction's signal (the lease's, tied to the ambient scope) has
+ * aborted by the time the block is left, `await using` rolls back.
  *
  * When the rollback itself cannot run (the connection was lost, the grace
  * period passed), the connection is terminated — the server then rolls the
@@ -166,7 +211,8 @@ export function transaction<R>(
   if (typeof fnOrOptions !== "function") {
     checkTxOptions("enter a transaction", fnOrOptions);
     if (!isPool(target)) bindingFor("enter a transaction", sqlOf(target));
-    return managed(target, fnOrOptions);
+    const state: ManagedState = { signal: undefined, open: false };
+    return new TransactionManager(managed(target, fnOrOptions, state), state);
   }
   const fn = fnOrOptions;
   try {

@@ -9,6 +9,8 @@ import { recoveryCases } from "./cases/recovery.ts";
 import { sessionCases } from "./cases/session.ts";
 import { transactionCases } from "./cases/transaction.ts";
 import { listenCases } from "./cases/listen.ts";
+import { leaseCases } from "./cases/lease.ts";
+import { diagnosticsCases } from "./cases/diagnostics.ts";
 
 /** Registers a PostgreSQL case; after it, corral must hold no timer, link or listener. */
 export type AddCase = (id: string, name: string, fn: () => Promise<void>) => void;
@@ -50,5 +52,7 @@ export function postgresSuite(harness: Harness): number {
   recoveryCases(suite);
   transactionCases(suite);
   listenCases(suite);
+  leaseCases(suite);
+  diagnosticsCases(suite);
   return count;
 }

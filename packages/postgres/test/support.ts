@@ -94,3 +94,50 @@ export const factories: DriverFactories<PgSql> = {
   quick: async (sql) => (await sql<{ one: number }[]>`select 1 as one`)[0]!.one,
   breakConnection: (sql) => terminate(pidOf(sql)),
 };
+
+/** A TCP proxy in front of the server that can stop answering (a hung server or network), for one case. */
+export interface FreezableProxy extends AsyncDisposable {
+  /** The server URL through the proxy. */
+  readonly url: string;
+  /** From now on nothing is forwarded, on open connections and new ones alike: the server seems hung. */
+  freeze(): void;
+  /** Closes the proxy and every socket through it. */
+  close(): Promise<void>;
+}
+
+/** Starts a {@linkcode FreezableProxy} to the test server. */
+export async function freezableProxy(): Promise<FreezableProxy> {
+  const net = await import("node:net");
+  const target = new URL(url());
+  const sockets = new Set<import("node:net").Socket>();
+  let frozen = false;
+  const track = (socket: import("node:net").Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+  };
+  const server = net.createServer((client) => {
+    track(client);
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    track(upstream);
+    client.on("data", (chunk) => frozen || upstream.write(chunk));
+    upstream.on("data", (chunk) => frozen || client.write(chunk));
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  const proxied = new URL(url());
+  proxied.hostname = "127.0.0.1";
+  proxied.port = String(port);
+  const close = async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return {
+    url: proxied.toString(),
+    freeze: () => void (frozen = true),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

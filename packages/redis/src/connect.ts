@@ -6,8 +6,17 @@
 
 import { createClient } from "redis";
 import { currentSignal } from "@corral/core";
-import { checkInt, checkMs, checkOptions, checkSignal, checkString, reasonOf, resolveUrl } from "./internal/check.ts";
+import {
+  checkInt,
+  checkOptions,
+  checkSignal,
+  checkString,
+  checkTimerMs,
+  reasonOf,
+  resolveUrl,
+} from "./internal/check.ts";
 import { retainUnblocker } from "./internal/unblocker.ts";
+import { onAbort } from "./internal/live.ts";
 import { type CancelMode, type RedisClient, RedisConnection } from "./connection.ts";
 
 /** Options for {@linkcode connectRedis}. */
@@ -18,7 +27,7 @@ export interface ConnectOptions {
   database?: number;
   /** A `CLIENT SETNAME` label, visible in `CLIENT LIST`. */
   name?: string;
-  /** Milliseconds to wait for the TCP connection. Default 10 000. */
+  /** Milliseconds to wait for the TCP connection (1 to 2^31 − 1). Default 10 000. */
   connectTimeout?: number;
   /** What a cancelled command does to the connection. Default `"destroy"`. */
   cancel?: CancelMode;
@@ -77,7 +86,7 @@ export function connectSettings(what: string, options: Omit<ConnectOptions, "sig
     url: resolveUrl(what, options?.url),
     database: options?.database === undefined ? undefined : checkInt(what, "database", options.database, 0),
     name: options?.name === undefined ? undefined : checkString(what, "name", options.name),
-    connectTimeout: checkMs(what, "connectTimeout", options?.connectTimeout ?? 10_000, 1),
+    connectTimeout: checkTimerMs(what, "connectTimeout", options?.connectTimeout ?? 10_000, 1),
     cancel: mode,
   };
 }
@@ -100,8 +109,7 @@ export async function open(settings: ConnectSettings, signal: AbortSignal | unde
   client.on("error", (error: unknown) => connection ? connection.markBroken(error) : (early ??= error));
   client.on("end", () => connection?.markBroken(new Error("The Redis connection ended")));
 
-  const onAbort = () => client.destroy();
-  signal?.addEventListener("abort", onAbort, { once: true });
+  const unlisten = signal && onAbort(signal, () => client.destroy());
   try {
     await client.connect();
     const id = await client.clientId();
@@ -114,6 +122,6 @@ export async function open(settings: ConnectSettings, signal: AbortSignal | unde
     if (signal?.aborted) throw reasonOf(signal);
     throw error;
   } finally {
-    signal?.removeEventListener("abort", onAbort);
+    unlisten?.();
   }
 }

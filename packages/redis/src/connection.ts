@@ -7,7 +7,7 @@
 
 import type { RedisClientType } from "redis";
 import { currentSignal } from "@corral/core";
-import { checkOptions, checkSignal, reasonOf } from "./internal/check.ts";
+import { checkInt, checkOptions, checkSignal, reasonOf } from "./internal/check.ts";
 import { cancellable } from "./internal/interrupt.ts";
 import { releaseUnblocker, type Unblocker } from "./internal/unblocker.ts";
 import { keeping, seconds, side } from "./internal/blocking.ts";
@@ -221,7 +221,8 @@ export class RedisConnection implements AsyncDisposable {
    */
   async xread(streams: StreamOffset | StreamOffset[], options?: XreadOptions): Promise<StreamEntries | null> {
     const s = seconds("xread", options);
-    const read = { BLOCK: s < 0 ? undefined : Math.round(s * 1000), COUNT: options?.count };
+    const count = options?.count === undefined ? undefined : checkInt("xread", "count", options.count, 1);
+    const read = { BLOCK: s < 0 ? undefined : Math.round(s * 1000), COUNT: count };
     return await this.call((c) => c.xRead(streams, read) as Promise<StreamEntries | null>, keeping(options));
   }
 

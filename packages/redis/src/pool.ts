@@ -10,6 +10,7 @@ import { connectSettings, open } from "./connect.ts";
 import { clusterLimit } from "./cluster-limit.ts";
 import { checkInt, checkOptions } from "./internal/check.ts";
 import type { RedisSemaphore } from "./semaphore.ts";
+import { onAbort } from "./internal/live.ts";
 
 /** Options for {@linkcode createRedisPool}: where to connect, plus every pool option but the callbacks. */
 export interface RedisPoolOptions
@@ -20,7 +21,7 @@ export interface RedisPoolOptions
   database?: number;
   /** A `CLIENT SETNAME` label for the pool's connections. */
   name?: string;
-  /** Milliseconds to wait for each TCP connection. Default 10 000. */
+  /** Milliseconds to wait for each TCP connection (1 to 2^31 − 1). Default 10 000. */
   connectTimeout?: number;
   /** What a cancelled command does to its connection (see {@linkcode CancelMode}). Default `"destroy"`. */
   cancel?: CancelMode;
@@ -96,7 +97,13 @@ export function createRedisPool(options?: RedisPoolOptions): Pool<RedisConnectio
       releasedAt.set(conn, performance.now());
       return conn;
     },
-    destroy: (conn: RedisConnection) => conn.close(),
+    // A polite close waits for the replies still due (a reset the server
+    // never answered): when the pool's grace for it passes, the socket is
+    // destroyed instead of being left open.
+    destroy: (conn: RedisConnection, signal: AbortSignal) => {
+      const unlisten = onAbort(signal, () => conn.destroy(new Error("The Redis connection did not close in time")));
+      return conn.close().finally(unlisten);
+    },
     async validate(conn: RedisConnection, signal: AbortSignal): Promise<boolean> {
       if (conn.broken) return false;
       if (performance.now() - (releasedAt.get(conn) ?? 0) < pingAfter) return true;

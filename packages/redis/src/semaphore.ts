@@ -11,7 +11,17 @@
 import { abortable, CancelScope, sleep, TimeoutError } from "@corral/core";
 import { ErrorReply } from "redis";
 import type { RedisClient } from "./connection.ts";
-import { checkInt, checkMs, checkOptions, checkSignal, checkString, reasonOf, resolveUrl } from "./internal/check.ts";
+import {
+  checkInt,
+  checkMs,
+  checkOptions,
+  checkSignal,
+  checkString,
+  checkTimerMs,
+  MAX_TIMER,
+  reasonOf,
+  resolveUrl,
+} from "./internal/check.ts";
 import { ACQUIRE, COUNT } from "./internal/scripts.ts";
 import { LazyClient } from "./internal/lazy-client.ts";
 import { Renewer } from "./internal/renewer.ts";
@@ -62,7 +72,8 @@ export class RedisSemaphore implements AsyncDisposable {
     this.name = checkString(WHAT, "name", options?.name);
     this.limit = checkInt(WHAT, "limit", options.limit, 1);
     this.ttl = checkMs(WHAT, "ttl", options.ttl ?? 10_000, 10);
-    const renew = checkMs(WHAT, "renewInterval", options.renewInterval ?? this.ttl / 3, 1);
+    // The renewal timer is a host timer: a default past its range is clamped, an explicit one refused.
+    const renew = checkTimerMs(WHAT, "renewInterval", options.renewInterval ?? Math.min(this.ttl / 3, MAX_TIMER), 1);
     if (renew >= this.ttl) {
       throw new RangeError(`Cannot ${WHAT} as 'renewInterval' must be below 'ttl' (${this.ttl}): received ${renew}`);
     }
@@ -75,7 +86,7 @@ export class RedisSemaphore implements AsyncDisposable {
     if (options.client !== undefined && typeof options.client?.eval !== "function") {
       throw new TypeError(`Cannot ${WHAT} as 'client' must be a redis client`);
     }
-    const connectTimeout = checkMs(WHAT, "connectTimeout", options.connectTimeout ?? 10_000, 1);
+    const connectTimeout = checkTimerMs(WHAT, "connectTimeout", options.connectTimeout ?? 10_000, 1);
     this.#client = new LazyClient(url, options.client, connectTimeout);
     this.#renewer = new Renewer(this, renew, () => this.#client.get());
   }
@@ -151,9 +162,7 @@ export class RedisSemaphore implements AsyncDisposable {
   async acquire(options?: SemaphoreAcquireOptions): Promise<Permit> {
     checkOptions("acquire", options);
     const signal = checkSignal("acquire", options?.signal);
-    const timeout = options?.timeout === undefined
-      ? Infinity
-      : checkMs("acquire", "timeout", options.timeout, -Infinity, true);
+    const timeout = options?.timeout === undefined ? Infinity : checkMs("acquire", "timeout", options.timeout, 0, true);
     if (signal?.aborted) throw reasonOf(signal);
     // While Redis is unreachable, a waiting acquire keeps trying (the last
     // error becomes the TimeoutError's cause); error replies end it at once.

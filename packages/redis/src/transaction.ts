@@ -6,10 +6,10 @@
  * @module
  */
 
-import { currentSignal } from "@corral/core";
+import { currentSignal, shield } from "@corral/core";
 import { WatchError } from "redis";
 import type { RedisClient, RedisConnection } from "./connection.ts";
-import { checkInt, checkOptions, checkSignal, reasonOf } from "./internal/check.ts";
+import { checkInt, checkOptions, checkSignal, checkTimerMs, reasonOf } from "./internal/check.ts";
 
 /** Anything whose `exec()` commits queued commands: what `client.multi()` returns. */
 export interface Executable<R> {
@@ -34,6 +34,11 @@ export interface TransactionOptions {
   retries?: number;
   /** Cancels between steps (never in the middle of `EXEC`). Defaults to the ambient `currentSignal()`. */
   signal?: AbortSignal;
+  /**
+   * How long the `UNWATCH` after a failed, cancelled or abandoned attempt may
+   * take, in ms (0 to 2^31 − 1); past it the connection is destroyed. Default 5000.
+   */
+  grace?: number;
 }
 
 /**
@@ -48,12 +53,22 @@ export type TransactionBody<R> = (
 
 const WHAT = "run transaction";
 
+/**
+ * `UNWATCH`, as cleanup: on a shielded signal (the cancellation that ended
+ * the attempt does not cut it short) bounded by `grace` (past it the command
+ * is ended by destroying the connection, which then watches nothing).
+ */
+function unwatch(connection: RedisConnection, grace: number): Promise<unknown> {
+  return shield((signal) => connection.call((client) => client.unwatch(), { signal }), { timeout: grace });
+}
+
 async function attempt<R>(
   connection: RedisConnection,
   fn: TransactionBody<R>,
   watch: string[],
   retries: number,
   signal: AbortSignal | undefined,
+  grace: number,
 ): Promise<R | undefined> {
   const client = connection.client;
   for (let tries = 0;; tries++) {
@@ -62,7 +77,7 @@ async function attempt<R>(
     try {
       const multi = await fn(client, signal);
       if (multi === undefined) {
-        if (watch.length > 0) await client.unwatch();
+        if (watch.length > 0) await unwatch(connection, grace);
         return undefined;
       }
       // A cancellation that arrived during the reads stops us before EXEC;
@@ -71,7 +86,7 @@ async function attempt<R>(
       return await multi.exec();
     } catch (error) {
       if (error instanceof WatchError && tries < retries) continue;
-      if (!connection.broken) await client.unwatch().catch(() => {});
+      if (!connection.broken) await unwatch(connection, grace).catch(() => {});
       throw error;
     }
   }
@@ -81,11 +96,13 @@ async function attempt<R>(
  * Runs an optimistic transaction: `WATCH` the keys, call `fn(client, signal)`
  * to read and queue writes, `EXEC`; when a watched key changed, start over
  * (up to `retries` times). On a pool, one connection is leased for all
- * attempts. The body's error propagates unchanged, after `UNWATCH`.
+ * attempts. The body's error propagates unchanged, after `UNWATCH` — which
+ * runs shielded from the cancellation and bounded by `grace` (past it, the
+ * connection is destroyed).
  *
  * @param target a dedicated connection, or a pool of them
  * @param fn reads through `client` and returns `client.multi()…` (or `undefined` to write nothing)
- * @param options `watch`, `retries`, `signal`
+ * @param options `watch`, `retries`, `signal`, `grace`
  * @returns what `EXEC` returned, or `undefined` when `fn` gave up
  * @throws `WatchError` (from `redis`) when every attempt conflicted; the signal's reason when cancelled
  * @example Double a counter without losing concurrent updates
@@ -108,6 +125,7 @@ export function transaction<R>(
   let watch: string[];
   let retries: number;
   let signal: AbortSignal | undefined;
+  let grace: number;
   try {
     checkOptions(WHAT, options);
     if (typeof fn !== "function") {
@@ -120,11 +138,12 @@ export function transaction<R>(
     }
     retries = checkInt(WHAT, "retries", options?.retries ?? 10, 0);
     signal = checkSignal(WHAT, options?.signal) ?? currentSignal();
+    grace = options?.grace === undefined ? 5000 : checkTimerMs(WHAT, "grace", options.grace, 0);
   } catch (error) {
     return Promise.reject(error);
   }
   if ("use" in target && typeof target.use === "function") {
-    return target.use((connection, leased) => attempt(connection, fn, watch, retries, leased), { signal });
+    return target.use((connection, leased) => attempt(connection, fn, watch, retries, leased, grace), { signal });
   }
-  return attempt(target as RedisConnection, fn, watch, retries, signal);
+  return attempt(target as RedisConnection, fn, watch, retries, signal, grace);
 }

@@ -22,8 +22,9 @@ export interface CallOptions<T = unknown> {
 export interface BlockingOptions {
   /**
    * Milliseconds to wait for data; then the command returns `null`.
-   * Default `Infinity`: until data arrives or the signal aborts. `0` or less
-   * takes only what is there now.
+   * Default `Infinity`: until data arrives or the signal aborts. `0` takes
+   * only what is there now. A negative or NaN timeout is a `RangeError` at
+   * the call.
    */
   timeout?: number;
   /** Cancels the wait. Defaults to the ambient `currentSignal()`. */
@@ -43,7 +44,7 @@ export interface BlmoveOptions extends BlockingOptions {
 
 /** Options for {@linkcode RedisConnection.xread}. */
 export interface XreadOptions extends BlockingOptions {
-  /** At most this many entries per stream (`COUNT`). */
+  /** At most this many entries per stream (`COUNT`): an integer >= 1. */
   count?: number;
 }
 
@@ -66,11 +67,11 @@ export interface SemaphoreOptions {
   url?: string;
   /** A connected client to use instead of opening one; it is not closed by `close()`. */
   client?: RedisClient;
-  /** Milliseconds to wait for the first connection to Redis before an attempt fails. Default 10 000. */
+  /** Milliseconds to wait for the first connection to Redis before an attempt fails (at most 2^31 − 1). Default 10 000. */
   connectTimeout?: number;
   /** Milliseconds a permit survives without renewal. Default 10 000. */
   ttl?: number;
-  /** Milliseconds between renewals. Default `ttl / 3`; must be below `ttl`. */
+  /** Milliseconds between renewals (at most 2^31 − 1). Default `ttl / 3`; must be below `ttl`. */
   renewInterval?: number;
   /** First pause between attempts of a waiting `acquire` (ms, doubled up to `maxPollInterval`, jittered). Default 10. */
   pollInterval?: number;
@@ -84,6 +85,9 @@ export interface SemaphoreOptions {
 export interface SemaphoreAcquireOptions {
   /** Stop waiting when it aborts (rejects with its reason). Defaults to the ambient `currentSignal()`. */
   signal?: AbortSignal;
-  /** Milliseconds to wait for a slot before rejecting with `TimeoutError`. Default: no limit. */
+  /**
+   * Milliseconds to wait for a slot before rejecting with `TimeoutError`
+   * (`0`: only a slot free right now). Default: no limit. Negative is a `RangeError`.
+   */
   timeout?: number;
 }

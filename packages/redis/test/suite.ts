@@ -3,6 +3,7 @@
 import * as corral from "@corral/core";
 import { checkDriver } from "@corral/conformance";
 import { connectionCases } from "./cases/connection.ts";
+import { diagnosticsCases } from "./cases/diagnostics.ts";
 import { poolCases } from "./cases/pool.ts";
 import { processCases } from "./cases/processes.ts";
 import { factories } from "./driver.ts";
@@ -20,6 +21,7 @@ export function redisSuite(harness: RedisHarness): number {
   semaphoreCases(s);
   poolCases(s);
   processCases(s);
+  diagnosticsCases(s);
   // The shared driver suite (DR-…), with the core itself as the module under test.
   const test = (name: string, fn: () => Promise<void>) => harness.test(name, needsRedis(fn));
   return s.count + checkDriver({ test, corral }, factories);

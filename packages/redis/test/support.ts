@@ -93,3 +93,52 @@ export async function eventually(check: () => Promise<boolean> | boolean, ms = 5
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** A TCP proxy in front of the server that can stop answering (a hung server or network), for one case. */
+export interface FreezableProxy extends AsyncDisposable {
+  /** The server URL through the proxy. */
+  readonly url: string;
+  /** How many sockets are open through the proxy (client and server sides). */
+  readonly sockets: number;
+  /** From now on nothing is forwarded, on open connections and new ones alike: the server seems hung. */
+  freeze(): void;
+  /** Closes the proxy and every socket through it. */
+  close(): Promise<void>;
+}
+
+/** Starts a {@linkcode FreezableProxy} to the test server. */
+export async function freezableProxy(): Promise<FreezableProxy> {
+  const net = await import("node:net");
+  const target = new globalThis.URL(URL);
+  const sockets = new Set<import("node:net").Socket>();
+  let frozen = false;
+  const track = (socket: import("node:net").Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+  };
+  const server = net.createServer((client) => {
+    track(client);
+    const upstream = net.connect(Number(target.port || 6379), target.hostname);
+    track(upstream);
+    client.on("data", (chunk) => frozen || upstream.write(chunk));
+    upstream.on("data", (chunk) => frozen || client.write(chunk));
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  const close = async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    get sockets() {
+      return sockets.size;
+    },
+    freeze: () => void (frozen = true),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -4,6 +4,7 @@
 // stopped, then, past the grace period, the connection terminated.
 
 import type postgres from "postgres";
+import { type LiveTimer, startTimer, stopTimer } from "./live.ts";
 
 /** The `postgres` instance (max 1) behind a connection. */
 export type Raw = postgres.Sql;
@@ -53,7 +54,8 @@ export interface Binding {
   inflight: Set<Query> | undefined;
   /** Ends the wait for the signal's abort (set while queries are in flight). */
   quiet: (() => void) | undefined;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Repeats the cancel request while the queries of an aborted binding run (counted in diagnostics()). */
+  timer: LiveTimer | undefined;
   /** True from an abort until its queries have all settled. */
   aborting: boolean;
   /** The driver's cancel function (the same for every query of a connection). */
@@ -97,7 +99,7 @@ export function finish(binding: Binding, q: Query): void {
     binding.quiet();
     binding.quiet = undefined;
   }
-  if (binding.timer !== undefined) clearTimeout(binding.timer);
+  stopTimer(binding.timer);
   binding.timer = undefined;
 }
 
@@ -129,7 +131,7 @@ const NUDGE = 50;
  * terminated (one last request still stops the query on the server).
  */
 function nudge(binding: Binding, started: number): void {
-  binding.timer = setTimeout(() => {
+  binding.timer = startTimer(() => {
     binding.timer = undefined;
     if (!binding.inflight?.size) return;
     if (performance.now() - started < binding.link.cancelGrace) {

@@ -3,9 +3,11 @@
 // Depth lives on the connection: a transaction started while another is
 // open on the same connection is a savepoint (asyncpg's nesting).
 
-import { shield } from "@corral/core";
+import postgres from "postgres";
+import { abortable, shield } from "@corral/core";
 import { type Binding, binding as makeBinding, bindingOf, bindSql, closeBinding } from "./bind.ts";
 import type { PgSql, PostgresConnection } from "../connection.ts";
+import { checkTimer } from "../options.ts";
 
 /** The isolation levels PostgreSQL accepts. */
 export type Isolation = "read uncommitted" | "read committed" | "repeatable read" | "serializable";
@@ -52,11 +54,8 @@ export function checkTxOptions(what: string, options: TxOptions | undefined): vo
       throw new TypeError(`Cannot ${what} as '${name}' must be a boolean: received ${describe(value)}`);
     }
   }
-  if (grace !== undefined && (typeof grace !== "number" || !(grace >= 0))) {
-    throw new RangeError(
-      `Cannot ${what} as 'grace' must be a number of milliseconds >= 0: received ${describe(grace)}`,
-    );
-  }
+  // A bounded grace period: the rollback of a cancelled body must not hang.
+  if (grace !== undefined) checkTimer(what, "grace", grace);
 }
 
 /** The binding of a query function made by corral, or a TypeError. */
@@ -131,7 +130,10 @@ export async function begin(outer: Binding, options: TxOptions | undefined): Pro
       ).catch((error) => {
         // A server error (a serialization failure …) ended the transaction
         // and left the session usable; anything else leaves it unknown.
-        if ((error as Error)?.name !== "PostgresError") conn.kill(error);
+        // Recognised by its class, never by its name: a lookalike is not one.
+        if (!(error instanceof postgres.PostgresError)) {
+          conn.kill(error instanceof Error ? error : new Error(String(error)));
+        }
         throw error;
       });
       if (depth === 0 && (result as { command?: string }).command === "ROLLBACK") {
@@ -148,7 +150,9 @@ export async function begin(outer: Binding, options: TxOptions | undefined): Pro
           // A cancel request meant for the body's last query can stop the
           // rollback instead (see PostgresConnection.reset): try again.
           for (let attempt = 1;; attempt++) {
-            if (conn.cancels.size) await Promise.all(conn.cancels);
+            // Cancel requests travel on sockets of their own, which a hung
+            // server or network never closes: wait for them within the grace only.
+            if (conn.cancels.size) await abortable(Promise.all(conn.cancels), { signal: s });
             try {
               await conn.bind(s).unsafe(text);
               return;

@@ -1,7 +1,7 @@
 // LISTEN through a dedicated lease, as an async iterator.
 
-import { listen, type Notification, pidOf } from "../../src/mod.ts";
-import { eventually, makePool } from "../support.ts";
+import { connect, listen, type Notification, pidOf } from "../../src/mod.ts";
+import { eventually, freezableProxy, makePool } from "../support.ts";
 import type { PgSuite } from "../suite.ts";
 import { deepEqual, equal, ok } from "../assert.ts";
 
@@ -61,5 +61,34 @@ export function listenCases({ corral, add }: PgSuite): void {
     deepEqual(await next, { value: undefined, done: true });
     scope[Symbol.dispose]();
     equal(pool.stats.borrowed, 0, "the lease is back");
+  });
+
+  add("PG-42", "a dedicated connection's LISTEN teardown is bounded when the server stops answering", async () => {
+    await using proxy = await freezableProxy();
+    const conn = await connect({ url: proxy.url, cancelGrace: 200, resetTimeout: 200 });
+    try {
+      const scope = new corral.CancelScope();
+      const loop = scope.run(async () => {
+        for await (const _ of listen(conn, "corral_pg42")) break;
+      });
+      ok(
+        await eventually(
+          async () => (await conn.sql<{ c: string }[]>`select pg_listening_channels() as c`).length === 1,
+          5000,
+        ),
+        "listening",
+      );
+      proxy.freeze();
+      scope.cancel("shutting down"); // the loop ends and unlistens, on a server that no longer answers
+      const outcome = await corral.moveOnAfter(10_000, async (signal) => {
+        await corral.abortable(loop, { signal });
+        return "ended";
+      });
+      equal(outcome, "ended", "the loop ended within the teardown's bounds");
+      equal(conn.broken, true, "the connection whose teardown could not finish is terminated");
+      scope[Symbol.dispose]();
+    } finally {
+      await conn.terminate();
+    }
   });
 }

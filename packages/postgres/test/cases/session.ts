@@ -36,6 +36,39 @@ export function sessionCases({ add }: PgSuite): void {
     await rejects(transaction({} as never, () => {}), TypeError, /target/);
   });
 
+  add(
+    "PG-07",
+    "negative and absurd numbers throw RangeError naming the option and the value, at the call",
+    async () => {
+      throws(() => createPostgresPool({ resetTimeout: -5 }), RangeError, /'resetTimeout'.*: received -5$/);
+      // Host timers fire at once past 2^31 - 1 ms: every reset would time out.
+      throws(() => createPostgresPool({ resetTimeout: 2 ** 31 }), RangeError, /'resetTimeout'.*: received 2147483648$/);
+      throws(() => createPostgresPool({ cancelGrace: Infinity }), RangeError, /'cancelGrace'.*: received Infinity$/);
+      throws(
+        () => createPostgresPool({ postgres: { connect_timeout: -1 } }),
+        RangeError,
+        /'postgres.connect_timeout'.*: received -1$/,
+      );
+      throws(
+        () => createPostgresPool({ postgres: { connect_timeout: 1e7 } }),
+        RangeError,
+        /'postgres.connect_timeout'.*: received 10000000$/,
+      );
+      throws(() => createPostgresPool({ postgres: { keep_alive: -1 } }), RangeError, /'postgres.keep_alive'.*-1$/);
+      throws(
+        () => createPostgresPool({ postgres: { connect_timeout: "5" as unknown as number } }),
+        TypeError,
+        /'postgres.connect_timeout'/,
+      );
+      await rejects(() => connect({ postgres: { connect_timeout: -1 } }), RangeError, /'postgres.connect_timeout'/);
+      await using pool = await makePool({ max: 1 });
+      await rejects(transaction(pool, () => {}, { grace: -1 }), RangeError, /'grace'.*: received -1$/);
+      await rejects(transaction(pool, () => {}, { grace: Infinity }), RangeError, /'grace'.*: received Infinity$/);
+      throws(() => transaction(pool, { grace: 2 ** 31 }), RangeError, /'grace'.*: received 2147483648$/);
+      equal(pool.stats.size, 0, "nothing was borrowed for a refused call");
+    },
+  );
+
   add("PG-03", "a released session is reset: transaction, settings, listen, locks, temp tables, cursors", async () => {
     await using pool = await makePool({ max: 1 });
     const first = await pool.acquire();

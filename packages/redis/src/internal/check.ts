@@ -39,6 +39,24 @@ export function checkMs(what: string, name: string, value: unknown, min: number,
   return value;
 }
 
+/** The longest delay a host timer takes (2^31 − 1 ms, ~24.8 days): a longer one fires at once. */
+export const MAX_TIMER: number = 2 ** 31 - 1;
+
+/** A duration that arms a host timer: finite, from `min` to {@linkcode MAX_TIMER}. */
+export function checkTimerMs(what: string, name: string, value: unknown, min: number): number {
+  if (typeof value !== "number") {
+    throw new TypeError(`Cannot ${what} as '${name}' must be a number of milliseconds: received ${describe(value)}`);
+  }
+  if (!(value >= min && value <= MAX_TIMER)) {
+    throw new RangeError(
+      `Cannot ${what} as '${name}' must be a number of milliseconds from ${min} to ${MAX_TIMER}: received ${
+        describe(value)
+      }`,
+    );
+  }
+  return value;
+}
+
 export function checkString(what: string, name: string, value: unknown): string {
   if (typeof value !== "string" || value === "") {
     throw new TypeError(`Cannot ${what} as '${name}' must be a non-empty string: received ${describe(value)}`);

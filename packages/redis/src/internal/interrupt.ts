@@ -6,6 +6,7 @@
 
 import { reasonOf } from "./check.ts";
 import type { Unblocker } from "./unblocker.ts";
+import { type LiveTimer, onAbort, startTimer, stopTimer } from "./live.ts";
 
 /** The parts of a connection that an interruption needs. */
 export interface Target {
@@ -20,13 +21,13 @@ export const UNBLOCK_GRACE = 2000;
 
 /** Resolves after `ms` or when `settled` does, whichever comes first; never leaves a timer behind. */
 function within(settled: Promise<void>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: LiveTimer | undefined;
   return Promise.race([
     settled,
     new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
+      timer = startTimer(resolve, ms);
     }),
-  ]).finally(() => clearTimeout(timer));
+  ]).finally(() => stopTimer(timer));
 }
 
 /**
@@ -92,7 +93,7 @@ export function cancellable<T>(
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let cancelled = false;
-    const onAbort = () => {
+    const unlisten = onAbort(signal, () => {
       cancelled = true;
       interrupt(target, work).then(() =>
         work.then(
@@ -100,17 +101,16 @@ export function cancellable<T>(
           () => reject(reasonOf(signal)),
         )
       );
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
+    });
     work.then(
       (value) => {
         if (cancelled) return;
-        signal.removeEventListener("abort", onAbort);
+        unlisten();
         resolve(value);
       },
       (error) => {
         if (cancelled) return;
-        signal.removeEventListener("abort", onAbort);
+        unlisten();
         reject(error);
       },
     );

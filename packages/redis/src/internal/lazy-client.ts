@@ -6,6 +6,7 @@
 
 import { createClient } from "redis";
 import type { RedisClient } from "../connection.ts";
+import { type LiveTimer, startTimer, stopTimer } from "./live.ts";
 
 export class LazyClient {
   #url: string;
@@ -34,17 +35,17 @@ export class LazyClient {
       this.#ready = client.connect().then(() => client);
       this.#ready.catch(() => {});
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: LiveTimer | undefined;
     return Promise.race([
       this.#ready,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(
+        timer = startTimer(
           // The host only: the URL may carry a password.
           () => reject(new Error(`Cannot reach Redis at ${new URL(this.#url).host} within ${this.#timeout} ms`)),
           this.#timeout,
         );
       }),
-    ]).finally(() => clearTimeout(timer));
+    ]).finally(() => stopTimer(timer));
   }
 
   /** Closes the client this object opened (a given client is left alone). */

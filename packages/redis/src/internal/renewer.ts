@@ -7,6 +7,7 @@
 import type { RedisClient } from "../connection.ts";
 import { Permit, PermitLostError, type PermitOwner } from "../permit.ts";
 import { RENEW } from "./scripts.ts";
+import { type LiveTimer, startTimer, stopTimer } from "./live.ts";
 
 interface Owner {
   readonly name: string;
@@ -22,11 +23,11 @@ function unref(timer: unknown): void {
 
 /** Waits for `promise` at most `ms`; never rejects, never leaves a timer. */
 function settle(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: LiveTimer | undefined;
   return Promise.race([
     promise.then(() => {}, () => {}),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
-  ]).finally(() => clearTimeout(timer));
+    new Promise<void>((resolve) => (timer = startTimer(resolve, ms))),
+  ]).finally(() => stopTimer(timer));
 }
 
 export class Renewer implements PermitOwner {
@@ -35,7 +36,7 @@ export class Renewer implements PermitOwner {
   #interval: number;
   #connect: () => Promise<RedisClient>;
   #held = new Map<string, Permit>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: LiveTimer | undefined;
   #renewing: Promise<void> | undefined;
   #closed = false;
   #forgetting = new Set<Promise<void>>();
@@ -73,7 +74,7 @@ export class Renewer implements PermitOwner {
   }
 
   #stop(): void {
-    clearTimeout(this.#timer);
+    stopTimer(this.#timer);
     this.#timer = undefined;
   }
 
@@ -82,14 +83,14 @@ export class Renewer implements PermitOwner {
     // Renew early enough that the next tick still lands before the earliest local deadline.
     let delay = this.#interval;
     for (const permit of this.#held.values()) delay = Math.min(delay, permit.expiresAt - performance.now() - 1);
-    this.#timer = setTimeout(() => {
+    this.#timer = startTimer(() => {
       this.#timer = undefined;
       this.#renewing = this.#renew().finally(() => {
         this.#renewing = undefined;
         this.#schedule();
       });
     }, Math.max(0, delay));
-    unref(this.#timer);
+    unref(this.#timer.handle);
   }
 
   async #renew(): Promise<void> {

@@ -1,6 +1,6 @@
 // Dedicated connections: blocking commands, cancellation, server-side kills.
-import { connectRedis, type RedisConnection } from "../../src/mod.ts";
-import { deepEqual, equal, ok, rejects } from "../assert.ts";
+import { connectRedis, createRedisPool, createSemaphore, type RedisConnection } from "../../src/mod.ts";
+import { deepEqual, equal, ok, rejects, throws } from "../assert.ts";
 import type { RedisSuite } from "../harness.ts";
 import { clientInfo, eventually, URL, withAdmin } from "../support.ts";
 
@@ -161,6 +161,43 @@ export function connectionCases(s: RedisSuite): void {
     await rejects(conn.blpop("k", { timeout: "1" as unknown as number }), TypeError, /'timeout'/);
     await rejects(conn.blmove("a", "b", { from: "UP" as "LEFT" }), TypeError, /'from'/);
   });
+
+  s.case(
+    "RC-10",
+    "negative and absurd numbers throw RangeError naming the option and the value, at the call",
+    async () => {
+      await using conn = await connectRedis({ url: URL });
+      const key = "corral-rc10-never";
+      await rejects(conn.blpop(key, { timeout: -1 }), RangeError, /'timeout'.*: received -1$/);
+      await rejects(conn.brpop(key, { timeout: -0.5 }), RangeError, /'timeout'.*: received -0.5$/);
+      await rejects(conn.blmove(key, `${key}2`, { timeout: -10 }), RangeError, /'timeout'.*: received -10$/);
+      await rejects(conn.brpoplpush(key, `${key}2`, { timeout: -Infinity }), RangeError, /'timeout'.*-Infinity$/);
+      await rejects(conn.xread({ key, id: "$" }, { timeout: -1 }), RangeError, /'timeout'.*: received -1$/);
+      await rejects(conn.blpop(key, { timeout: Number.NaN }), RangeError, /'timeout'.*: received NaN$/);
+      await rejects(conn.blpop(key, { timeout: 1e300 }), RangeError, /'timeout'.*: received 1e\+300$/);
+      await rejects(conn.xread({ key, id: "$" }, { count: 0 }), RangeError, /'count'.*: received 0$/);
+      await rejects(conn.xread({ key, id: "$" }, { count: 1.5 }), RangeError, /'count'.*: received 1.5$/);
+      await rejects(conn.xread({ key, id: "$" }, { count: "2" as unknown as number }), TypeError, /'count'/);
+      equal(conn.busy, false, "nothing was sent");
+      equal(await conn.client.ping(), "PONG");
+      await rejects(connectRedis({ url: URL, connectTimeout: -1 }), RangeError, /'connectTimeout'.*: received -1$/);
+      await rejects(connectRedis({ url: URL, connectTimeout: 2 ** 31 }), RangeError, /'connectTimeout'.*2147483648$/);
+      throws(() => createRedisPool({ connectTimeout: 2 ** 31 }), RangeError, /'connectTimeout'.*2147483648$/);
+      throws(() => createRedisPool({ pingAfterIdle: -1 }), RangeError, /'pingAfterIdle'.*: received -1$/);
+      throws(() => createSemaphore({ name: "x", limit: 1, connectTimeout: 2 ** 31 }), RangeError, /'connectTimeout'/);
+      throws(() => createSemaphore({ name: "x", limit: 1, ttl: -5 }), RangeError, /'ttl'.*: received -5$/);
+      throws(
+        () => createSemaphore({ name: "x", limit: 1, ttl: 2 ** 33, renewInterval: 2 ** 31 }),
+        RangeError,
+        /'renewInterval'.*2147483648$/,
+      );
+      // A long ttl alone is fine: its default renewal interval stays within a host timer's range.
+      await createSemaphore({ name: "x", limit: 1, ttl: 2 ** 33 }).close();
+      await using sem = createSemaphore({ name: "corral-rc10", limit: 1, url: URL });
+      await rejects(sem.acquire({ timeout: -5 }), RangeError, /'timeout'.*: received -5$/);
+      await rejects(sem.acquire({ timeout: Number.NaN }), RangeError, /'timeout'.*: received NaN$/);
+    },
+  );
 
   s.case("RC-09", "an aborted connect rejects with the signal's reason and leaves no socket", async () => {
     const reason = new Error("no");

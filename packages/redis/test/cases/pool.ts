@@ -4,9 +4,28 @@ import { createPool, TimeoutError } from "@corral/core";
 import { clusterLimit, createRedisPool, createSemaphore, type RedisConnection, transaction } from "../../src/mod.ts";
 import { deepEqual, equal, ok, rejects, throws } from "../assert.ts";
 import type { RedisSuite } from "../harness.ts";
-import { clientInfo, eventually, URL, withAdmin } from "../support.ts";
+import { clientInfo, eventually, freezableProxy, URL, withAdmin } from "../support.ts";
 
 export function poolCases(s: RedisSuite): void {
+  s.case(
+    "RP-08",
+    "destroying a connection on a server that stopped answering is bounded and closes its socket",
+    async () => {
+      await using proxy = await freezableProxy();
+      const pool = createRedisPool({ url: proxy.url, max: 1, cleanupTimeout: 200 });
+      let conn: RedisConnection | undefined;
+      await pool.use(async (c) => {
+        conn = c;
+        equal(await c.client.ping(), "PONG");
+        proxy.freeze(); // the release's reset is never answered: the connection is destroyed, politely first
+      });
+      await pool.close();
+      equal(pool.stats.size, 0);
+      ok(conn?.broken, "the connection was destroyed");
+      ok(await eventually(() => proxy.sockets === 0, 5000), "its socket is closed once the destroy's grace passed");
+    },
+  );
+
   s.case("RP-01", "createRedisPool checks its options at construction, naming them", () => {
     throws(() => createRedisPool({ url: "localhost:6379" }), TypeError, /'url'/);
     throws(() => createRedisPool({ min: 3, max: 2 }), RangeError, /'min'/);

@@ -2,8 +2,9 @@
 import { WatchError } from "redis";
 import { connectRedis, transaction } from "../../src/mod.ts";
 import { deepEqual, equal, ok, rejects } from "../assert.ts";
+import { abortable, moveOnAfter } from "@corral/core";
 import type { RedisSuite } from "../harness.ts";
-import { URL, withAdmin } from "../support.ts";
+import { freezableProxy, URL, withAdmin } from "../support.ts";
 
 export function transactionCases(s: RedisSuite): void {
   s.case(
@@ -66,6 +67,40 @@ export function transactionCases(s: RedisSuite): void {
         equal(await rejects(run), reason);
         equal(await admin.get(key), "3");
         await rejects(transaction(conn, () => undefined, { retries: -1 }), RangeError, /'retries'/);
+        await rejects(transaction(conn, () => undefined, { grace: -1 }), RangeError, /'grace'.*: received -1$/);
+        await rejects(transaction(conn, () => undefined, { grace: 2 ** 31 }), RangeError, /'grace'/);
+      }),
+  );
+
+  s.case(
+    "TX-04",
+    "the UNWATCH after a failed or cancelled body is bounded when the server stops answering",
+    () =>
+      withAdmin(async (_admin, keys) => {
+        for (const how of ["failed", "cancelled"] as const) {
+          await using proxy = await freezableProxy();
+          const conn = await connectRedis({ url: proxy.url });
+          const controller = new AbortController();
+          const boom = new Error("boom");
+          let frozen = () => {};
+          const reached = new Promise<void>((resolve) => frozen = resolve);
+          const run = transaction(conn, async (client) => {
+            await client.get(`${keys}k`);
+            frozen();
+            // Waits until the test freezes the server, then fails or is cancelled.
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            if (how === "failed") throw boom;
+            controller.abort(boom);
+            return client.multi().set(`${keys}k`, "never");
+          }, { watch: `${keys}k`, signal: controller.signal, grace: 200 });
+          const ended = run.then(() => "resolved", (error) => error);
+          await reached;
+          proxy.freeze();
+          const outcome = await moveOnAfter(10_000, (signal) => abortable(ended, { signal }));
+          equal(outcome, boom, `${how}: the body's error (or the reason), once the bounded UNWATCH gave up`);
+          equal(conn.broken, true, `${how}: a connection that may still watch the keys is destroyed`);
+          conn.destroy();
+        }
       }),
   );
 }
