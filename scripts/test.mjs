@@ -37,6 +37,8 @@ const steps = [
   ["typecheck apps (tsc: Bun shell)", node, [join(root, "node_modules/typescript/bin/tsc"), "-p", "apps/worker/bun"]],
   // The checkers' own tests plant violations in temp trees, then check this repository.
   ["layering", node, ["--test", "--test-reporter=spec", "scripts/check-layers.test.mjs"]],
+  // No import cycle between files and no file over 400 lines of code (scripts/check-structure.mjs).
+  ["structure", node, ["--test", "--test-reporter=spec", "scripts/check-structure.test.mjs"]],
   // No console.assert call (it only logs) and no machine's absolute path in any file.
   ["hygiene", node, ["--test", "--test-reporter=spec", "scripts/check-hygiene.test.mjs"]],
   ["manifests", node, ["scripts/check-packages.mjs"]],
