@@ -49,6 +49,8 @@ const steps = [
     ["run", "test", "--concurrency=1", "--log-order=stream", "--output-logs=full", "--log-prefix=none"],
   ],
   ["doc examples (deno test --doc)", bins.deno, ["test", "--doc", "-A", ...documented]],
+  // deno doc --lint on every package's entry points: what JSR shows users (scripts/check-docs.mjs).
+  ["public docs (deno doc --lint)", node, ["--test", "--test-reporter=spec", "scripts/check-docs.test.mjs"]],
   ["conformance counts", node, ["scripts/compare-conformance.mjs"]],
   ["packaging (npm pack on Node 20, deno publish --dry-run)", node, ["scripts/pack-check.mjs"]],
 ];
