@@ -198,28 +198,42 @@ describe("each planted gap fails, naming file, line and column", () => {
   });
 });
 
-describe("the allow-list names exact errors and only shrinks", () => {
-  const missing = "packages/base/src/mod.ts:3:17 error[missing-jsdoc]: exported symbol is missing JSDoc documentation";
+describe("the allow-list names exact errors, one entry each, and only shrinks", () => {
+  const MISSING = "error[missing-jsdoc]: exported symbol is missing JSDoc documentation";
+  const entry = `packages/base/src/mod.ts ${MISSING}`;
   const planted = {
     "packages/base/src/mod.ts": '/** @module */\nexport { Counter, type CounterOptions } from "./counter.ts";\n' +
       "export function inc(n: number): number {\n  return n + 1;\n}\n",
   };
 
-  test("an allowed error passes, and is still listed", () => {
-    const { problems, errors } = checkDocs(tree(planted), { allowed: [missing] });
+  test("an allowed error passes wherever it moves in its file, and is still listed", () => {
+    const { problems, errors } = checkDocs(tree(planted), { allowed: [entry] });
     assert.deepEqual(problems, []);
-    assert.deepEqual(errors, [missing]);
+    assert.deepEqual(errors, [`packages/base/src/mod.ts:3:17 ${MISSING}`]);
+    const moved = { "packages/base/src/mod.ts": `\n\n${planted["packages/base/src/mod.ts"]}` };
+    assert.deepEqual(checkDocs(tree(moved), { allowed: [entry] }).problems, []);
   });
 
   test("an allowed error that is gone fails, asking to remove it", () => {
-    const { problems } = checkDocs(tree(), { allowed: [missing] });
+    const { problems } = checkDocs(tree(), { allowed: [entry] });
     assert.equal(problems.length, 1);
-    assert.match(problems[0], /no longer reported: remove it from ALLOWED_DOC_ERRORS/);
+    assert.match(problems[0], /is allowed 1 time\(s\) but reported 0: remove it from ALLOWED_DOC_ERRORS/);
   });
 
-  test("an error at another place is not covered by an entry", () => {
-    const moved = { "packages/base/src/mod.ts": `\n${planted["packages/base/src/mod.ts"]}` };
-    const { problems } = checkDocs(tree(moved), { allowed: [missing] });
+  test("one more of the same error in the file than allowed fails, listing each place", () => {
+    const twice = {
+      "packages/base/src/mod.ts": `${planted["packages/base/src/mod.ts"]}export const two = 2;\n`,
+    };
+    const { problems } = checkDocs(tree(twice), { allowed: [entry] });
+    assert.deepEqual(problems, [
+      `packages/base/src/mod.ts:3:17 ${MISSING} (1 of these allowed in its file)`,
+      `packages/base/src/mod.ts:6:14 ${MISSING} (1 of these allowed in its file)`,
+    ]);
+    assert.deepEqual(checkDocs(tree(twice), { allowed: [entry, entry] }).problems, []);
+  });
+
+  test("the same error in another file is not covered", () => {
+    const { problems } = checkDocs(tree(planted), { allowed: [`packages/base/src/counter.ts ${MISSING}`] });
     assert.equal(problems.length, 2, problems.join("\n"));
   });
 });
