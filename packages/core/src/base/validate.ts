@@ -38,7 +38,7 @@ export function describe(value: unknown): string {
 // Durations. Three kinds, one checker each:
 // - a time limit or deadline (`sleep`, `moveOnAfter`, `failAfter`, a scope's
 //   `timeout`/`deadline`): any number but NaN; zero or negative means
-//   "already expired" (DESIGN.md), `Infinity` means "never" → checkTime.
+//   "already expired" (docs/design.md), `Infinity` means "never" → checkTime.
 // - a grace period, a cleanup or acquire timeout, an interval: a negative
 //   value has no meaning and is a RangeError → checkNonNegativeTime (pass
 //   allowInfinity = false where "never" has no meaning either).
