@@ -73,6 +73,9 @@ export const ALLOWED_DOC_ERRORS = [
   "packages/redis/src/permit.ts error[missing-jsdoc]: exported symbol is missing JSDoc documentation",
 ];
 
+// deno-lint-ignore no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+
 /** Every package under packages/ with a deno.json, and the entry points its `exports` names. */
 function entryPoints(root) {
   const base = join(root, "packages");
@@ -148,12 +151,15 @@ export function checkDocs(root, { allowed = ALLOWED_DOC_ERRORS, deno = runtimes(
   const found = new Set();
   const packages = entryPoints(root);
   for (const pkg of packages) {
+    // Deno colours its report whenever FORCE_COLOR is set, even to "0" (as
+    // scripts/test.mjs sets it): leave it out, and strip colour regardless.
+    const { FORCE_COLOR: _, ...env } = process.env;
     const r = spawnSync(deno, ["doc", "--lint", ...pkg.entries], {
       cwd: root,
       encoding: "utf8",
-      env: { ...process.env, NO_COLOR: "1", RUST_BACKTRACE: "0" },
+      env: { ...env, NO_COLOR: "1", RUST_BACKTRACE: "0" },
     });
-    const output = `${r.stdout}\n${r.stderr}`;
+    const output = `${r.stdout}\n${r.stderr}`.replace(ANSI, "");
     const errors = parseDocLint(output);
     // deno doc only warns, exiting 0, when a module does not load (missing,
     // or a syntax error), and then documents what it could: not clean. But

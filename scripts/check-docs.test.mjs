@@ -238,6 +238,18 @@ describe("the allow-list names exact errors, one entry each, and only shrinks", 
   });
 });
 
+test("a coloured report reads the same (deno colours it whenever FORCE_COLOR is set, even to 0)", () => {
+  const saved = process.env.FORCE_COLOR;
+  process.env.FORCE_COLOR = "0";
+  try {
+    const { problems } = checkDocs(tree(PLANTS[0][1]), { allowed: [] });
+    assert.deepEqual(problems, PLANTS[0][2]);
+  } finally {
+    if (saved === undefined) delete process.env.FORCE_COLOR;
+    else process.env.FORCE_COLOR = saved;
+  }
+});
+
 test("the command exits 1 listing the problems", () => {
   const r = spawnSync(
     process.execPath,
