@@ -60,14 +60,41 @@ const CORE_GLOBALS = new Set([
 const CONFORMANCE_GLOBALS = new Set([...CORE_GLOBALS, "console", "DOMException"]);
 
 /**
- * Extension point: rules about imports between the core's own files, each
+ * Rules about imports between the core's own shipped files, each
  * `(from, to) => reason | undefined` with both paths relative to
- * packages/core/src ("internal/scheduler.ts"). The next one (issue #12):
- * once the core has one folder per concept (cancellation, cleanup, task
- * groups, the pool), each with its own internal/, no file under a concept's
- * internal/ imports another concept's public module.
+ * packages/core/src ("tasks/internal/group-core.ts"). The core has one
+ * folder per concept (cancellation, cleanup, tasks, pool, run), each with
+ * its public modules and its own internal/, above base/, the shared ground
+ * (errors, clock, runtime hooks, validation, scheduler). Issue #12:
+ *  - base/ imports no concept (and not mod.ts): it lies beneath them all;
+ *  - no file under a concept's internal/ imports another concept's public
+ *    module (or mod.ts): internals are building blocks, and one that reached
+ *    up into a public module of another concept would tie the concepts in a
+ *    knot. A concept's internals may use its own public modules, base/, and
+ *    other concepts' internals (the cancel tree is everyone's).
+ * Nothing violates these today, so there is no allow-list.
  */
-export const CORE_RULES = [];
+export const CORE_RULES = [baseImportsNoConcept, internalsImportNoOtherPublicModule];
+
+/** The concept folder of a path relative to packages/core/src ("pool"), or undefined for a root file (mod.ts). */
+const conceptOf = (path) => (path.includes("/") ? path.slice(0, path.indexOf("/")) : undefined);
+const isInternal = (path) => path.split("/")[1] === "internal";
+
+function baseImportsNoConcept(from, to) {
+  if (conceptOf(from) !== "base" || conceptOf(to) === "base") return undefined;
+  return `base/ is the shared ground beneath the concepts: it imports no concept${
+    conceptOf(to) ? ` (${conceptOf(to)}/)` : " and not mod.ts"
+  }`;
+}
+
+function internalsImportNoOtherPublicModule(from, to) {
+  if (!isInternal(from)) return undefined;
+  const concept = conceptOf(to);
+  if (concept === undefined) return "a concept's internals never import mod.ts";
+  if (concept === conceptOf(from) || concept === "base" || isInternal(to)) return undefined;
+  return `${conceptOf(from)}/internal/ imports ${concept}/'s public module: a concept's internals never import ` +
+    `another concept's public module (move what both need into ${concept}/internal/ or base/)`;
+}
 
 function walk(dir, out = []) {
   let entries;

@@ -33,6 +33,7 @@ const CLEAN = {
 // import { x } from "@corral/node"; neither is a comment
 export * from "./scope.ts";
 export { installRuntime } from "./runtime.ts";
+export { TaskGroup } from "./tasks/task-group.ts";
 `,
   "packages/core/src/runtime.ts": "export function installRuntime(hooks: unknown): void {\n  void hooks;\n}\n",
   "packages/core/src/scope.ts": `export type Listener = EventListener;
@@ -50,6 +51,32 @@ export function deadline(ms: number): AbortSignal {
 }
 export const parse = (text: string): unknown => JSON.parse(text) ?? Promise.resolve(new Map());
 `,
+  // One folder per concept above base/: internals may use base/, their own
+  // concept's public modules and other concepts' internals.
+  "packages/core/src/base/clock.ts": 'import { installRuntime } from "./runtime.ts";\n' +
+    "export const now = (): number => (void installRuntime, performance.now());\n",
+  "packages/core/src/base/runtime.ts": "export const installRuntime = (): void => {};\n",
+  "packages/core/src/cancellation/internal/cancel-node.ts":
+    'import { now } from "../../base/clock.ts";\nexport class CancelNode {\n  at = now();\n}\n',
+  "packages/core/src/tasks/task.ts": "export class Task {}\n",
+  "packages/core/src/tasks/task-group.ts": `import { GroupCore } from "./internal/group-core.ts";
+import { now } from "../base/clock.ts";
+export class TaskGroup extends GroupCore {
+  at = now();
+}
+`,
+  "packages/core/src/tasks/internal/group-core.ts":
+    `import { CancelNode } from "../../cancellation/internal/cancel-node.ts";
+import type { Task } from "../task.ts";
+import { now } from "../../base/clock.ts";
+export class GroupCore {
+  node = new CancelNode();
+  tasks: Task[] = [];
+  at = now();
+}
+`,
+  "packages/core/src/tasks/internal/group-core.test.ts":
+    'import { test } from "vitest";\nimport { sleep } from "../../mod.ts";\ntest("x", () => void sleep);\n',
   "packages/core/src/scope.test.ts": `import { test } from "vitest";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { deadline } from "@corral/core";
@@ -231,6 +258,43 @@ const PLANTS = [
     "packages/core/src/bad.ts",
     "declare global {\n  var Deno: unknown;\n}\nexport {};\n",
     /declare global/,
+  ],
+  // inside the core: base/ beneath the concepts, internals never up into another concept's public module
+  [
+    "core's base/ imports a concept's public module",
+    "packages/core/src/base/bad.ts",
+    'import { TaskGroup } from "../tasks/task-group.ts";\n',
+    /base\/ is the shared ground beneath the concepts: it imports no concept \(tasks\/\)/,
+  ],
+  [
+    "core's base/ imports a type from a concept's internals",
+    "packages/core/src/base/bad.ts",
+    'import type { CancelNode } from "../cancellation/internal/cancel-node.ts";\n',
+    /imports no concept \(cancellation\/\)/,
+  ],
+  [
+    "core's base/ imports mod.ts",
+    "packages/core/src/base/bad.ts",
+    'export type { TaskGroup } from "../mod.ts";\n',
+    /imports no concept and not mod\.ts/,
+  ],
+  [
+    "a concept's internals import another concept's public module",
+    "packages/core/src/tasks/internal/bad.ts",
+    'import { ExitStack } from "../../cleanup/exit-stack.ts";\n',
+    /tasks\/internal\/ imports cleanup\/'s public module/,
+  ],
+  [
+    "a concept's internals import a type from another concept's public module",
+    "packages/core/src/cancellation/internal/bad.ts",
+    'import type { Task } from "../../tasks/task.ts";\n',
+    /cancellation\/internal\/ imports tasks\/'s public module/,
+  ],
+  [
+    "a concept's internals import mod.ts",
+    "packages/core/src/pool/internal/bad.ts",
+    'import { sleep } from "../../mod.ts";\n',
+    /a concept's internals never import mod\.ts/,
   ],
   // the conformance suite
   [

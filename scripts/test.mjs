@@ -37,6 +37,8 @@ const steps = [
   ["typecheck apps (tsc: Bun shell)", node, [join(root, "node_modules/typescript/bin/tsc"), "-p", "apps/worker/bun"]],
   // The checkers' own tests plant violations in temp trees, then check this repository.
   ["layering", node, ["--test", "--test-reporter=spec", "scripts/check-layers.test.mjs"]],
+  // No import cycle between files and no file over 400 lines of code (scripts/check-structure.mjs).
+  ["structure", node, ["--test", "--test-reporter=spec", "scripts/check-structure.test.mjs"]],
   // No console.assert call (it only logs) and no machine's absolute path in any file.
   ["hygiene", node, ["--test", "--test-reporter=spec", "scripts/check-hygiene.test.mjs"]],
   ["manifests", node, ["scripts/check-packages.mjs"]],
@@ -47,6 +49,8 @@ const steps = [
     ["run", "test", "--concurrency=1", "--log-order=stream", "--output-logs=full", "--log-prefix=none"],
   ],
   ["doc examples (deno test --doc)", bins.deno, ["test", "--doc", "-A", ...documented]],
+  // deno doc --lint on every package's entry points: what JSR shows users (scripts/check-docs.mjs).
+  ["public docs (deno doc --lint)", node, ["--test", "--test-reporter=spec", "scripts/check-docs.test.mjs"]],
   ["conformance counts", node, ["scripts/compare-conformance.mjs"]],
   ["packaging (npm pack on Node 20, deno publish --dry-run)", node, ["scripts/pack-check.mjs"]],
 ];

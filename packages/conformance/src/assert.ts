@@ -1,6 +1,21 @@
-// Assertions with no dependency on any runtime or test runner.
+/**
+ * The suite's own assertions, with no dependency on any runtime or test
+ * runner (the suite imports none): each throws an {@linkcode AssertionError}
+ * when it fails. Exported as `assert` for drivers' and adapters' own checks.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@corral/conformance";
+ * assert.equal(1 + 1, 2);
+ * await assert.rejects(Promise.reject(new TypeError("no")), TypeError, /no/);
+ * ```
+ *
+ * @module
+ */
 
+/** What every assertion here throws when it fails. */
 export class AssertionError extends Error {
+  /** Always `"AssertionError"`. */
   override get name(): string {
     return "AssertionError";
   }
@@ -16,16 +31,19 @@ function show(value: unknown): string {
   }
 }
 
+/** Asserts that `condition` is truthy. */
 export function ok(condition: unknown, message = "expected a truthy value"): asserts condition {
   if (!condition) throw new AssertionError(message);
 }
 
+/** Asserts that `actual` is `expected` (`Object.is`: the same object, or the same primitive). */
 export function equal<T>(actual: unknown, expected: T, message?: string): asserts actual is T {
   if (!Object.is(actual, expected)) {
     throw new AssertionError(`${message ? message + ": " : ""}expected ${show(expected)}, got ${show(actual)}`);
   }
 }
 
+/** Asserts that `actual` and `expected` have the same JSON form (plain data only). */
 export function deepEqual(actual: unknown, expected: unknown, message?: string): void {
   const a = JSON.stringify(actual);
   const b = JSON.stringify(expected);

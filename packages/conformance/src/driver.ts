@@ -26,16 +26,23 @@ import { deferred, delay, equal, ok, rejects } from "./assert.ts";
 
 /** The lease shape the suite drives (corral's `Lease<T>`). */
 export interface DriverLease<T> {
+  /** The borrowed resource (a connection). */
   readonly resource: T;
+  /** Gives the resource back to the pool. */
   release(): Promise<void> | void;
+  /** Destroys the resource instead of giving it back. */
   destroy(error?: unknown): Promise<void> | void;
 }
 
 /** The pool shape the suite drives (a subset of corral's `Pool<T>`). */
 export interface DriverPool<T> {
+  /** Borrows a resource; `signal` and `timeout` bound the wait. */
   acquire(options?: { signal?: AbortSignal; timeout?: number }): Promise<DriverLease<T>>;
+  /** Borrows a resource for the length of `fn`, and gives it back whatever `fn` does. */
   use<R>(fn: (resource: T, signal: AbortSignal) => R | Promise<R>, options?: { signal?: AbortSignal }): Promise<R>;
+  /** Stops lending, waits for the leases, destroys every resource. */
   close(options?: { timeout?: number }): Promise<void>;
+  /** The counts the suite checks after each case (nothing borrowed, nothing pending). */
   readonly stats: {
     readonly size: number;
     readonly idle: number;

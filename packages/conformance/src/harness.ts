@@ -18,6 +18,7 @@ export interface Harness {
 
 /** What each group of cases receives: the module, and a way to register a case. */
 export interface Suite {
+  /** The adapter module under test (the harness's `corral`). */
   readonly corral: Corral;
   /** Yields one turn of the event loop. */
   tick(): Promise<void>;

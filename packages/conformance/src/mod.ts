@@ -27,6 +27,7 @@ import { poolCases } from "./cases/pool.ts";
 import { taskGroupCases } from "./cases/task-group.ts";
 
 export type { Corral, Harness, Suite } from "./harness.ts";
+/** The suite's own assertions (no runner needed): `ok`, `equal`, `deepEqual`, `throws`, `rejects`, and helpers. */
 export * as assert from "./assert.ts";
 export { checkDriver, type DriverFactories, type DriverLease, type DriverPool } from "./driver.ts";
 export { checkShutdown, type ShutdownHarness, type ShutdownProcess, type ShutdownStatus } from "./shutdown.ts";

@@ -64,4 +64,6 @@ export type {
 } from "./pool/pool-types.ts";
 export { countLive, type Diagnostics, diagnostics } from "./base/diagnostics.ts";
 export { type AmbientStorage, installRuntime, type RuntimeHooks } from "./base/runtime.ts";
+export { abortReasonOf } from "./base/abort-reason.ts";
+export { describe as describeValue } from "./base/validate.ts";
 export { runMain, type RunOptions, type RunPlatform, type ShutdownSignal } from "./run/run-main.ts";

@@ -262,4 +262,26 @@ export function waitCases(s: Suite): void {
       await pool.close();
     }
   });
+
+  s.case(
+    "WT-05",
+    "a signal aborted without a reason: every wait rejects with one AbortError, the same object each time",
+    async () => {
+      const foreign = new ForeignSignal() as unknown as AbortSignal & ForeignSignal;
+      const never = new Promise<never>(() => {});
+      const sleeping = c.sleep(60_000, { signal: foreign });
+      const waiting = c.abortable(never, { signal: foreign });
+      foreign.abort(undefined);
+      const [reason, other] = await Promise.all([rejects(sleeping), rejects(waiting)]);
+      ok(reason instanceof Error && reason.name === "AbortError", `an AbortError: ${String(reason)}`);
+      equal(other, reason, "abortable rejects with the same object");
+      equal(await rejects(c.sleep(1, { signal: foreign })), reason, "a wait started after the abort too");
+      const scoped = c.moveOnAfter(60_000, (signal) => c.sleep(60_000, { signal }), { signal: foreign });
+      equal(await rejects(scoped), reason, "a scope under it rethrows it as itself");
+      equal(c.abortReasonOf(foreign), reason, "abortReasonOf names the same reason");
+      equal(c.abortReasonOf(new ForeignSignal() as unknown as AbortSignal), undefined, "none before an abort");
+      const why = new Error("given");
+      equal(c.abortReasonOf(AbortSignal.abort(why)), why, "a reason the signal carries is its own");
+    },
+  );
 }

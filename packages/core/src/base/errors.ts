@@ -48,6 +48,10 @@ export class Cancelled extends Error {
   readonly kind: CancelKind;
 
   /**
+   * Makes the reason of a cancellation. corral makes these itself; make one
+   * to cancel with a reason of your own kind of text (the scope still
+   * recognises only the reason it was cancelled with, by identity).
+   *
    * @param kind why the scope was cancelled
    * @param options text for the message, and the cause
    * @throws {RangeError} when `kind` is not one of the four kinds
@@ -65,6 +69,7 @@ export class Cancelled extends Error {
     this.kind = kind;
   }
 
+  /** Always `"Cancelled"`, on the prototype, so it survives bundling and minifying. */
   override get name(): string {
     return "Cancelled";
   }
@@ -86,6 +91,7 @@ export class Cancelled extends Error {
  * ```
  */
 export class TimeoutError extends Error {
+  /** Always `"TimeoutError"`. */
   override get name(): string {
     return "TimeoutError";
   }
@@ -94,8 +100,20 @@ export class TimeoutError extends Error {
 /**
  * Every failure of a task group, together. Strict: even a single failure is
  * wrapped. Cancellations that belong to the group are never in `errors`.
+ *
+ * @example One failing child
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { taskGroup, TaskGroupError } from "@corral/core";
+ * const failure = await taskGroup((tg) => {
+ *   tg.spawn(() => Promise.reject(new Error("boom")));
+ * }).catch((error: unknown) => error);
+ * assert.ok(failure instanceof TaskGroupError);
+ * assert.equal((failure.errors[0] as Error).message, "boom");
+ * ```
  */
 export class TaskGroupError extends AggregateError {
+  /** Always `"TaskGroupError"`. */
   override get name(): string {
     return "TaskGroupError";
   }
@@ -103,10 +121,17 @@ export class TaskGroupError extends AggregateError {
 
 /** Raised by a pool's `acquire()` once `close()` or `terminate()` has started. */
 export class PoolClosedError extends Error {
+  /**
+   * Makes the error a closed pool rejects with.
+   *
+   * @param message what happened (default: "The pool is closed")
+   * @param options the `cause`, as for `Error`
+   */
   constructor(message = "The pool is closed", options?: ErrorOptions) {
     super(message, options);
   }
 
+  /** Always `"PoolClosedError"`. */
   override get name(): string {
     return "PoolClosedError";
   }
@@ -122,8 +147,11 @@ export interface SuppressedErrorLike extends Error {
 
 /** The constructor of {@linkcode SuppressedError}. */
 export interface SuppressedErrorConstructor {
+  /** Makes `SuppressedError(error, suppressed)`: `error` was thrown while `suppressed` was in flight. */
   new (error: unknown, suppressed: unknown, message?: string): SuppressedErrorLike;
+  /** The same, called without `new` (as the native constructor allows). */
   (error: unknown, suppressed: unknown, message?: string): SuppressedErrorLike;
+  /** The prototype every `SuppressedError` inherits from (`instanceof` uses it). */
   readonly prototype: SuppressedErrorLike;
 }
 

@@ -8,7 +8,9 @@ import {
   checkSignal,
   checkTime,
   describe as show,
+  isObject,
 } from "./validate.ts";
+import { describeValue } from "../mod.ts";
 
 describe("validate", () => {
   test("describe shows values safely", () => {
@@ -19,6 +21,15 @@ describe("validate", () => {
     expect(show(Symbol("s"))).toBe("Symbol(s)");
     expect(show(function named() {})).toBe("function named");
     expect(show({})).toBe("[object Object]");
+  });
+
+  test("describe is public as describeValue, the one drivers use", () => {
+    expect(describeValue).toBe(show);
+  });
+
+  test("isObject is true for values with identity: objects and functions", () => {
+    for (const value of [{}, [], () => {}, new Error("e"), Object.create(null)]) expect(isObject(value)).toBe(true);
+    for (const value of [null, undefined, 0, "", "x", 1n, Symbol("s"), false]) expect(isObject(value)).toBe(false);
   });
 
   test("checkTime names the thing, the option and the value", () => {

@@ -1,7 +1,31 @@
 // Argument checks shared by every public entry point. Messages follow one
 // shape: "Cannot <do what> as '<name>' must be <rule>: received <value>".
 
-/** A short, safe description of a value for error messages. */
+/**
+ * A short description of a value for an error message: strings quoted,
+ * numbers, booleans, bigints, symbols, `null` and `undefined` as written,
+ * a function by its name, any object by its tag (`[object Object]`,
+ * `[object Array]`) — never its contents, which may be large or secret.
+ * Public as `describeValue`, so drivers' messages show
+ * values exactly as the core's do.
+ *
+ * @param value anything
+ * @returns the description
+ *
+ * @example An argument check in the core's message style
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeValue } from "@corral/core";
+ *
+ * assert.equal(describeValue("5"), '"5"');
+ * assert.equal(describeValue(5n), "5n");
+ * assert.equal(describeValue({ password: "x" }), "[object Object]");
+ * assert.equal(describeValue(function connect() {}), "function connect");
+ * const port: unknown = "5432";
+ * const error = new TypeError(`Cannot connect as 'port' must be a number: received ${describeValue(port)}`);
+ * assert.equal(error.message, `Cannot connect as 'port' must be a number: received "5432"`);
+ * ```
+ */
 export function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);
@@ -14,7 +38,7 @@ export function describe(value: unknown): string {
 // Durations. Three kinds, one checker each:
 // - a time limit or deadline (`sleep`, `moveOnAfter`, `failAfter`, a scope's
 //   `timeout`/`deadline`): any number but NaN; zero or negative means
-//   "already expired" (DESIGN.md), `Infinity` means "never" → checkTime.
+//   "already expired" (docs/design.md), `Infinity` means "never" → checkTime.
 // - a grace period, a cleanup or acquire timeout, an interval: a negative
 //   value has no meaning and is a RangeError → checkNonNegativeTime (pass
 //   allowInfinity = false where "never" has no meaning either).
@@ -129,6 +153,11 @@ export function checkBoolean(what: string, name: string, value: unknown): void {
   if (typeof value !== "boolean") {
     throw new TypeError(`Cannot ${what} as '${name}' must be a boolean: received ${describe(value)}`);
   }
+}
+
+/** True for a value that has identity (an object or a function): one that can be compared, and kept in a WeakMap. */
+export function isObject(value: unknown): value is object {
+  return (typeof value === "object" && value !== null) || typeof value === "function";
 }
 
 /**

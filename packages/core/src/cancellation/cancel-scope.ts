@@ -139,6 +139,10 @@ export class CancelScope implements Disposable {
   #ran = false;
 
   /**
+   * Makes a scope that has not run yet. Its deadline starts counting now
+   * (a `timeout` is from now; a `deadline` is on the `now()` clock), and it
+   * hangs under `signal`, or under the ambient signal inside `run()`.
+   *
    * @param options parent signal, timeout or deadline, shield
    * @throws {TypeError} when an option has the wrong type
    * @throws {RangeError} when `timeout` or `deadline` is NaN

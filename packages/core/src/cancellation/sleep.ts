@@ -4,7 +4,8 @@
  * @module
  */
 
-import { abortReason, Watcher } from "./internal/cancel-node.ts";
+import { abortReasonOf } from "../base/abort-reason.ts";
+import { Watcher } from "./internal/cancel-node.ts";
 import { schedule, type TimerEntry, unschedule } from "../base/scheduler.ts";
 import { checkOptions, checkSignal, checkTime } from "../base/validate.ts";
 import { now } from "../base/clock.ts";
@@ -68,7 +69,7 @@ export function sleep(ms: number, options?: WaitOptions): Promise<void> {
   }
   const target = signal ?? ambientNode();
   if (target !== undefined) {
-    const reason = target instanceof Watcher ? target.reason : target.aborted ? abortReason(target) : undefined;
+    const reason = target instanceof Watcher ? target.reason : abortReasonOf(target);
     if (reason !== undefined) return Promise.reject(reason);
   }
   if (ms <= 0) return Promise.resolve();
@@ -121,7 +122,7 @@ export function abortable<T>(promise: T | PromiseLike<T>, options?: WaitOptions)
   const target = signal ?? ambientNode();
   const source = Promise.resolve(promise) as Promise<Awaited<T>>;
   if (target === undefined) return source;
-  const early = target instanceof Watcher ? target.reason : target.aborted ? abortReason(target) : undefined;
+  const early = target instanceof Watcher ? target.reason : abortReasonOf(target);
   if (early !== undefined) {
     source.then(undefined, ignore);
     return Promise.reject(early);

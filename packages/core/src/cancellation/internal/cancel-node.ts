@@ -5,7 +5,13 @@
 // N children walks N links once (one abort listener per child on a shared
 // AbortSignal would make that O(N^2) on every runtime).
 
+import { abortReasonOf } from "../../base/abort-reason.ts";
 import { live } from "../../base/live.ts";
+
+// The pool still imports the reason helper from here under its old name;
+// pool/internal/pool-core.ts switches to base/abort-reason.ts with the
+// pool's rewrite (issue #12), and then this re-export goes.
+export { abortReasonOf as abortReason };
 
 const nodes = new WeakMap<AbortSignal, CancelNode>();
 
@@ -44,12 +50,12 @@ export abstract class Watcher {
     }
     const node = nodes.get(target);
     if (node !== undefined) return this.attach(node);
-    if (target.aborted) return abortReason(target);
+    if (target.aborted) return abortReasonOf(target);
     const listener = () => {
       this.#listener = undefined;
       this.foreign = undefined;
       live.listeners--;
-      this.onAbort(abortReason(target));
+      this.onAbort(abortReasonOf(target));
     };
     this.#listener = listener;
     this.foreign = target;
@@ -73,12 +79,6 @@ export abstract class Watcher {
       live.listeners--;
     }
   }
-}
-
-/** An AbortSignal's reason, never `undefined` (some polyfills leave it unset). */
-export function abortReason(signal: AbortSignal): unknown {
-  const reason = signal.reason;
-  return reason === undefined ? new Error("The operation was aborted") : reason;
 }
 
 /**

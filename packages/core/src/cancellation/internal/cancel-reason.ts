@@ -6,7 +6,7 @@
 // that wraps it). A domain error that happens to be called "Cancelled", a
 // look-alike class, even a `Cancelled` the user constructed, is someone's
 // own error and propagates. (An `AbortError` raised while the relevant
-// signal is aborted also counts; the callers check that, as DESIGN.md says.)
+// signal is aborted also counts; the callers check that, as docs/design.md says.)
 //
 // When a parent is cancelled, each child node gets a new `Cancelled` of kind
 // "parent" whose `cause` is the parent's reason, so the reasons form a chain
