@@ -58,22 +58,11 @@
  */
 
 import { combine, Pending } from "./internal/dispose-errors.ts";
-import { currentCleanup, Entry, EXIT, graceOf, Unwinder } from "./internal/unwinder.ts";
+import { currentCleanup, EXIT, graceOf, Registration, Unwinder } from "./internal/unwinder.ts";
 import { checkFunction, describe } from "../base/validate.ts";
-import { type ExitStackOptions, withExitStack } from "./exit-stack.ts";
+import { type ContextManager, type ExitStackOptions, withExitStack } from "./exit-stack.ts";
 
-/**
- * Anything with `enter()` and `exit(error?)` — what `ExitStack.enter` and
- * `withContext` accept. `exit` receives the error leaving the block
- * (`undefined` when there is none) and returns (or resolves to) `true` to
- * suppress it.
- */
-export interface ContextManager<T> {
-  /** Acquires the resource; its value is what the block receives. */
-  enter(): T | PromiseLike<T>;
-  /** Releases it; `true` suppresses `error`. */
-  exit(error?: unknown): unknown;
-}
+export type { ContextManager };
 
 type AnyGenerator<T> = AsyncGenerator<T, unknown, undefined> | Generator<T, unknown, undefined>;
 
@@ -193,29 +182,29 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
     this.#state = EXITING;
     const cleanup = currentCleanup();
     // An ExitStack hands its exit callbacks `undefined` for a thrown undefined too; it says which it is.
-    const has = error !== undefined || (cleanup instanceof Unwinder && cleanup.handedError);
+    const hasError = error !== undefined || (cleanup instanceof Unwinder && cleanup.handedError);
     // Inside a cleanup already (an ExitStack's callback, a shield): run on its signal, within its grace period.
-    if (cleanup !== undefined) return this.#resume(error, has);
+    if (cleanup !== undefined) return this.#resume(error, hasError);
     // On its own: as the one callback of a close of its own, on a shielded signal with a grace period.
     const unwinder = new Unwinder(
-      [new Entry(EXIT, () => this.#resume(error, has), undefined)],
+      [new Registration(EXIT, () => this.#resume(error, hasError), undefined)],
       this.#grace,
-      new Pending(has, error),
+      new Pending(hasError, error),
       "the context manager's cleanup",
     );
     try {
       await unwinder.start();
     } catch (thrown) {
-      if (has && Object.is(thrown, error)) return false;
+      if (hasError && Object.is(thrown, error)) return false;
       throw thrown;
     }
-    return has;
+    return hasError;
   }
 
-  /** The generator after its `yield`; `has` tells a thrown `undefined` from none. */
-  async #resume(error: unknown, has: boolean): Promise<boolean> {
+  /** The generator after its `yield`; `hasError` tells a thrown `undefined` from none. */
+  async #resume(error: unknown, hasError: boolean): Promise<boolean> {
     const gen = this.#gen;
-    if (!has) {
+    if (!hasError) {
       let step: IteratorResult<T, unknown>;
       try {
         step = await gen.next();
