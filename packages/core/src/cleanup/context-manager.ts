@@ -109,7 +109,7 @@ function isGenerator(value: unknown): value is AnyGenerator<unknown> {
  * ```
  */
 export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDisposable {
-  #gen: AnyGenerator<T>;
+  #generator: AnyGenerator<T>;
   #state = FRESH;
   #grace: number;
 
@@ -127,7 +127,7 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
       throw new TypeError(`Cannot ${what} as 'generator' must be a generator: received ${describe(generator)}`);
     }
     this.#grace = graceOf(what, options);
-    this.#gen = generator;
+    this.#generator = generator;
   }
 
   /**
@@ -142,7 +142,7 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
     this.#state = ENTERING;
     let step: IteratorResult<T, unknown>;
     try {
-      step = await this.#gen.next();
+      step = await this.#generator.next();
     } catch (error) {
       this.#state = DONE;
       throw error;
@@ -203,7 +203,7 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
 
   /** The generator after its `yield`; `hasError` tells a thrown `undefined` from none. */
   async #resume(error: unknown, hasError: boolean): Promise<boolean> {
-    const gen = this.#gen;
+    const gen = this.#generator;
     if (!hasError) {
       let step: IteratorResult<T, unknown>;
       try {
@@ -216,7 +216,9 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
         this.#state = DONE;
         return false;
       }
-      throw await this.#close(new Error("Cannot exit a context manager as its generator yielded more than once"));
+      throw await this.#closeGenerator(
+        new Error("Cannot exit a context manager as its generator yielded more than once"),
+      );
     }
     let step: IteratorResult<T, unknown>;
     try {
@@ -231,7 +233,7 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
       this.#state = DONE;
       return true;
     }
-    const stray = await this.#close(
+    const stray = await this.#closeGenerator(
       new Error("Cannot exit a context manager as its generator yielded again after the error was thrown in"),
     );
     throw combine(error, stray);
@@ -250,14 +252,14 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
       await this.exit();
     } else if (this.#state === FRESH) {
       this.#state = DONE;
-      await this.#gen.return(undefined);
+      await this.#generator.return(undefined);
     }
   }
 
   /** Closes a generator that yielded once too often; returns the error to throw. */
-  async #close(error: Error): Promise<unknown> {
+  async #closeGenerator(error: Error): Promise<unknown> {
     try {
-      await this.#gen.return(undefined);
+      await this.#generator.return(undefined);
     } catch (thrown) {
       return combine(error, thrown);
     } finally {

@@ -182,7 +182,7 @@ export class Unwinder implements Watched {
   }
 
   start(): Promise<void> {
-    this.#enter();
+    this.#startLoop();
     return this.promise;
   }
 
@@ -225,7 +225,7 @@ export class Unwinder implements Watched {
     this.#generation++;
     this.#startedAtLastTick = -1;
     this.#node = this.#freshNode();
-    this.#enter();
+    this.#startLoop();
   }
 
   #freshNode(): CleanupNode {
@@ -245,7 +245,7 @@ export class Unwinder implements Watched {
   }
 
   /** Starts a loop inside the shield node's ambient context. */
-  #enter(): void {
+  #startLoop(): void {
     const context = hooks.context;
     const generation = this.#generation;
     if (context === undefined) void this.#drive(generation);
