@@ -18,11 +18,13 @@
 import type { Harness } from "./harness.ts";
 import { createSuite } from "./suite.ts";
 import { cancelScopeCases } from "./cases/cancel-scope.ts";
+import { cancelScopeTreeCases } from "./cases/cancel-scope-tree.ts";
 import { timeoutCases } from "./cases/timeouts.ts";
 import { waitCases } from "./cases/waits.ts";
 import { ambientCases } from "./cases/ambient.ts";
 import { exitStackCases } from "./cases/exit-stack.ts";
 import { contextManagerCases } from "./cases/context-manager.ts";
+import { contextManagerCleanupCases } from "./cases/context-manager-cleanup.ts";
 import { poolCases } from "./cases/pool.ts";
 import { taskGroupCases } from "./cases/task-group.ts";
 
@@ -42,11 +44,13 @@ export { type ShutdownAdapter, shutdownProgram } from "./shutdown-program.ts";
 export function conformance(harness: Harness): number {
   const suite = createSuite(harness);
   cancelScopeCases(suite);
+  cancelScopeTreeCases(suite);
   timeoutCases(suite);
   waitCases(suite);
   ambientCases(suite);
   exitStackCases(suite);
   contextManagerCases(suite);
+  contextManagerCleanupCases(suite);
   poolCases(suite);
   taskGroupCases(suite);
   return suite.count;

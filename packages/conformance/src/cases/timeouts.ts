@@ -1,6 +1,6 @@
 import { deferred, delay, equal, ok, rejects } from "../assert.ts";
 import type { Suite } from "../harness.ts";
-import { lookAlikes } from "./task-group.ts";
+import { lookAlikes } from "./look-alikes.ts";
 
 export function timeoutCases(s: Suite): void {
   const { corral: c } = s;

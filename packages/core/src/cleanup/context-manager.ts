@@ -58,22 +58,11 @@
  */
 
 import { combine, Pending } from "./internal/dispose-errors.ts";
-import { currentCleanup, Entry, EXIT, graceOf, Unwinder } from "./internal/unwinder.ts";
+import { currentCleanup, EXIT, graceOf, Registration, Unwinder } from "./internal/unwinder.ts";
 import { checkFunction, describe } from "../base/validate.ts";
-import { type ExitStackOptions, withExitStack } from "./exit-stack.ts";
+import { type ContextManager, type ExitStackOptions, withExitStack } from "./exit-stack.ts";
 
-/**
- * Anything with `enter()` and `exit(error?)` — what `ExitStack.enter` and
- * `withContext` accept. `exit` receives the error leaving the block
- * (`undefined` when there is none) and returns (or resolves to) `true` to
- * suppress it.
- */
-export interface ContextManager<T> {
-  /** Acquires the resource; its value is what the block receives. */
-  enter(): T | PromiseLike<T>;
-  /** Releases it; `true` suppresses `error`. */
-  exit(error?: unknown): unknown;
-}
+export type { ContextManager };
 
 type AnyGenerator<T> = AsyncGenerator<T, unknown, undefined> | Generator<T, unknown, undefined>;
 
@@ -120,7 +109,7 @@ function isGenerator(value: unknown): value is AnyGenerator<unknown> {
  * ```
  */
 export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDisposable {
-  #gen: AnyGenerator<T>;
+  #generator: AnyGenerator<T>;
   #state = FRESH;
   #grace: number;
 
@@ -138,7 +127,7 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
       throw new TypeError(`Cannot ${what} as 'generator' must be a generator: received ${describe(generator)}`);
     }
     this.#grace = graceOf(what, options);
-    this.#gen = generator;
+    this.#generator = generator;
   }
 
   /**
@@ -153,7 +142,7 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
     this.#state = ENTERING;
     let step: IteratorResult<T, unknown>;
     try {
-      step = await this.#gen.next();
+      step = await this.#generator.next();
     } catch (error) {
       this.#state = DONE;
       throw error;
@@ -193,29 +182,29 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
     this.#state = EXITING;
     const cleanup = currentCleanup();
     // An ExitStack hands its exit callbacks `undefined` for a thrown undefined too; it says which it is.
-    const has = error !== undefined || (cleanup instanceof Unwinder && cleanup.handedError);
+    const hasError = error !== undefined || (cleanup instanceof Unwinder && cleanup.handedError);
     // Inside a cleanup already (an ExitStack's callback, a shield): run on its signal, within its grace period.
-    if (cleanup !== undefined) return this.#resume(error, has);
+    if (cleanup !== undefined) return this.#resume(error, hasError);
     // On its own: as the one callback of a close of its own, on a shielded signal with a grace period.
     const unwinder = new Unwinder(
-      [new Entry(EXIT, () => this.#resume(error, has), undefined)],
+      [new Registration(EXIT, () => this.#resume(error, hasError), undefined)],
       this.#grace,
-      new Pending(has, error),
+      new Pending(hasError, error),
       "the context manager's cleanup",
     );
     try {
       await unwinder.start();
     } catch (thrown) {
-      if (has && Object.is(thrown, error)) return false;
+      if (hasError && Object.is(thrown, error)) return false;
       throw thrown;
     }
-    return has;
+    return hasError;
   }
 
-  /** The generator after its `yield`; `has` tells a thrown `undefined` from none. */
-  async #resume(error: unknown, has: boolean): Promise<boolean> {
-    const gen = this.#gen;
-    if (!has) {
+  /** The generator after its `yield`; `hasError` tells a thrown `undefined` from none. */
+  async #resume(error: unknown, hasError: boolean): Promise<boolean> {
+    const gen = this.#generator;
+    if (!hasError) {
       let step: IteratorResult<T, unknown>;
       try {
         step = await gen.next();
@@ -227,7 +216,9 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
         this.#state = DONE;
         return false;
       }
-      throw await this.#close(new Error("Cannot exit a context manager as its generator yielded more than once"));
+      throw await this.#closeGenerator(
+        new Error("Cannot exit a context manager as its generator yielded more than once"),
+      );
     }
     let step: IteratorResult<T, unknown>;
     try {
@@ -242,7 +233,7 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
       this.#state = DONE;
       return true;
     }
-    const stray = await this.#close(
+    const stray = await this.#closeGenerator(
       new Error("Cannot exit a context manager as its generator yielded again after the error was thrown in"),
     );
     throw combine(error, stray);
@@ -261,14 +252,14 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
       await this.exit();
     } else if (this.#state === FRESH) {
       this.#state = DONE;
-      await this.#gen.return(undefined);
+      await this.#generator.return(undefined);
     }
   }
 
   /** Closes a generator that yielded once too often; returns the error to throw. */
-  async #close(error: Error): Promise<unknown> {
+  async #closeGenerator(error: Error): Promise<unknown> {
     try {
-      await this.#gen.return(undefined);
+      await this.#generator.return(undefined);
     } catch (thrown) {
       return combine(error, thrown);
     } finally {

@@ -36,20 +36,19 @@
  * @module
  */
 
-import { Pending } from "./internal/dispose-errors.ts";
+import { isObject, Pending } from "./internal/dispose-errors.ts";
 import {
   ADOPT,
   ASYNC_DISPOSE,
   CM_EXIT,
-  Entry,
   EXIT,
   graceOf,
   isInside,
+  Registration,
   SYNC_DISPOSE,
   Unwinder,
 } from "./internal/unwinder.ts";
 import { checkFunction, describe } from "../base/validate.ts";
-import type { ContextManager } from "./context-manager.ts";
 
 /** Options for {@linkcode ExitStack} and {@linkcode withExitStack}. */
 export interface ExitStackOptions {
@@ -71,11 +70,18 @@ export interface ExitStackOptions {
  */
 export type ExitCallback = (error: unknown, signal: AbortSignal) => unknown;
 
-function isObject(value: unknown): value is object {
-  return (typeof value === "object" && value !== null) || typeof value === "function";
+/**
+ * Anything with `enter()` and `exit(error?)` — what `ExitStack.enter` and
+ * `withContext` accept. `exit` receives the error leaving the block
+ * (`undefined` when there is none) and returns (or resolves to) `true` to
+ * suppress it. `contextManager` makes them from generators.
+ */
+export interface ContextManager<T> {
+  /** Acquires the resource; its value is what the block receives. */
+  enter(): T | PromiseLike<T>;
+  /** Releases it; `true` suppresses `error`. */
+  exit(error?: unknown): unknown;
 }
-
-let closeWith: (stack: ExitStack, pending: Pending) => Promise<void>;
 
 /**
  * A stack of cleanup callbacks (Python's `AsyncExitStack`), `AsyncDisposable`.
@@ -126,7 +132,6 @@ export class ExitStack implements AsyncDisposable {
   static readonly #pinned: ExitStack = new ExitStack();
 
   static {
-    closeWith = (stack, pending) => stack.#closeWith(pending);
     ExitStack.#pinned.defer(() => {});
   }
 
@@ -172,13 +177,13 @@ export class ExitStack implements AsyncDisposable {
       const asyncDispose = (value as Partial<AsyncDisposable>)[Symbol.asyncDispose];
       if (asyncDispose !== undefined && asyncDispose !== null) {
         if (typeof asyncDispose === "function") {
-          this.#items.push(new Entry(ASYNC_DISPOSE, asyncDispose, value));
+          this.#items.push(new Registration(ASYNC_DISPOSE, asyncDispose, value));
           return value;
         }
       } else {
         const dispose = (value as Partial<Disposable>)[Symbol.dispose];
         if (typeof dispose === "function") {
-          this.#items.push(new Entry(SYNC_DISPOSE, dispose, value));
+          this.#items.push(new Registration(SYNC_DISPOSE, dispose, value));
           return value;
         }
       }
@@ -236,11 +241,11 @@ export class ExitStack implements AsyncDisposable {
         "Cannot enter a context manager as the ExitStack was disposed while it was entering",
       );
       const orphan = new ExitStack({ gracePeriod: this.#grace });
-      orphan.#items.push(new Entry(CM_EXIT, exit, cm));
-      await closeWith(orphan, new Pending(true, error));
+      orphan.#items.push(new Registration(CM_EXIT, exit, cm));
+      await orphan.#closeWith(new Pending(true, error));
       throw error;
     }
-    this.#items.push(new Entry(CM_EXIT, exit, cm));
+    this.#items.push(new Registration(CM_EXIT, exit, cm));
     return value;
   }
 
@@ -266,7 +271,7 @@ export class ExitStack implements AsyncDisposable {
   adopt<T>(value: T, onDispose: (value: T, signal: AbortSignal) => unknown): T {
     this.#checkOpen("adopt a value");
     checkFunction("adopt a value in ExitStack", "onDispose", onDispose);
-    this.#items.push(new Entry(ADOPT, onDispose as (...args: unknown[]) => unknown, value));
+    this.#items.push(new Registration(ADOPT, onDispose as (...args: unknown[]) => unknown, value));
     return value;
   }
 
@@ -326,7 +331,7 @@ export class ExitStack implements AsyncDisposable {
   push<F extends ExitCallback>(exit: F): F {
     this.#checkOpen("push an exit callback");
     checkFunction("push an exit callback in ExitStack", "exit", exit);
-    this.#items.push(new Entry(EXIT, exit as (...args: unknown[]) => unknown, undefined));
+    this.#items.push(new Registration(EXIT, exit as (...args: unknown[]) => unknown, undefined));
     return exit;
   }
 
@@ -477,9 +482,22 @@ export async function withExitStack<T>(
   try {
     value = await fn(stack);
   } catch (error) {
-    await closeWith(stack, new Pending(true, error));
+    if (stack.disposed) {
+      // `fn` closed or moved the stack itself: wait for that close; the body's error travels on.
+      const rethrow = () => {
+        throw error;
+      };
+      return await stack.close().then(rethrow, rethrow);
+    }
+    // The body's error enters the close as if the newest callback threw it,
+    // so every callback sees it in flight (TC39's DisposeResources takes the
+    // block's completion the same way).
+    stack.push(() => {
+      throw error;
+    });
+    await stack.close();
     return undefined;
   }
-  await closeWith(stack, new Pending(false, undefined));
+  await stack.close();
   return value;
 }

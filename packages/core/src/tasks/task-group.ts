@@ -51,14 +51,14 @@
  */
 
 import { Cancelled } from "../base/errors.ts";
-import { cancelledBy } from "../cancellation/internal/cancel-reason.ts";
-import { GroupCore } from "./internal/group-core.ts";
-import { checkFn, checkGroupOptions, checkName } from "./internal/group-options.ts";
-import { enclosingTask, ignore, type StartFn } from "./internal/task-parts.ts";
-import { checkOptions } from "../base/validate.ts";
 import { hooks } from "../base/runtime.ts";
+import { checkOptions } from "../base/validate.ts";
 import { ambientNode } from "../cancellation/internal/ambient.ts";
-import { Task } from "./task.ts";
+import { cancelledBy } from "../cancellation/internal/cancel-reason.ts";
+import { GroupNode } from "./internal/group-node.ts";
+import { checkFn, checkGroupOptions, checkName } from "./internal/group-options.ts";
+import { enclosingTask } from "./internal/task-node.ts";
+import { type StartFn, Task } from "./task.ts";
 
 /** Options for {@linkcode taskGroup} and {@linkcode TaskGroup}. */
 export interface TaskGroupOptions {
@@ -87,7 +87,7 @@ export interface SpawnOptions {
  */
 export type Started<T> = undefined extends T ? (value?: T) => void : (value: T) => void;
 
-let coreOf: (tg: TaskGroup) => GroupCore;
+function ignore(): void {}
 
 /**
  * A task group for `await using`: spawn children, then `join()`. Leaving
@@ -109,32 +109,38 @@ let coreOf: (tg: TaskGroup) => GroupCore;
  * ```
  */
 export class TaskGroup implements AsyncDisposable {
-  #core: GroupCore;
+  #group: GroupNode<Task>;
   #joined: Promise<void> | undefined = undefined;
   #disposed: Promise<void> | undefined = undefined;
-
-  static {
-    coreOf = (tg) => tg.#core;
-  }
 
   /**
    * @param options the enclosing signal, the concurrency limit, a name
    * @throws {TypeError} when an option has the wrong type
    * @throws {RangeError} when `limit` is not a whole number from 1 to 2^53 - 1, or `Infinity` (0, negative, fractional, NaN)
    */
-  constructor(options?: TaskGroupOptions) {
-    const { parent, limit, name } = checkGroupOptions("create TaskGroup", options);
-    this.#core = new GroupCore(name, limit, parent ?? ambientNode());
+  constructor(options?: TaskGroupOptions);
+  /**
+   * @internal `taskGroup()` hands in the group it made (it runs the body
+   * in that group's context).
+   */
+  constructor(options: undefined, group: GroupNode<Task>);
+  constructor(options?: TaskGroupOptions, group?: GroupNode<Task>) {
+    if (group instanceof GroupNode) {
+      this.#group = group;
+    } else {
+      const { parent, limit, name } = checkGroupOptions("create TaskGroup", options);
+      this.#group = new GroupNode(name, limit, parent ?? ambientNode());
+    }
   }
 
   /** The group's signal: it aborts when the group is cancelled (failure, `cancel()`, enclosing scope). */
   get signal(): AbortSignal {
-    return this.#core.signal;
+    return this.#group.signal;
   }
 
   /** The group's name (`""` when none was given). */
   get name(): string {
-    return this.#core.name;
+    return this.#group.name;
   }
 
   /**
@@ -173,11 +179,9 @@ export class TaskGroup implements AsyncDisposable {
       checkOptions(what, options);
       name = checkName(what, options.name);
     }
-    const group = this.#core;
+    const group = this.#group;
     group.checkOpen(what);
-    const task = new Task<Awaited<T>>(group, fn, name);
-    group.admit(task);
-    return task;
+    return new Task<Awaited<T>>(group, fn, name);
   }
 
   /**
@@ -217,15 +221,15 @@ export class TaskGroup implements AsyncDisposable {
       checkFn(what, fn);
       checkOptions(what, options);
       name = checkName(what, options?.name);
-      this.#core.checkOpen(what);
+      this.#group.checkOpen(what);
     } catch (error) {
       return Promise.reject(error);
     }
-    const group = this.#core;
+    const group = this.#group;
     return new Promise<T>((resolve, reject) => {
       const parent = ambientNode() ?? group;
       const starter = { resolve: resolve as (value: unknown) => void, reject, parent, started: false };
-      group.admit(new Task<T>(group, fn as StartFn<T>, name, starter));
+      new Task<T>(group, fn as StartFn<T>, name, starter);
     });
   }
 
@@ -249,7 +253,7 @@ export class TaskGroup implements AsyncDisposable {
   // waits for itself: refused at once, with what to do instead.
   #selfWait(what: string, waits: string): Promise<never> | undefined {
     if (hooks.context === undefined) return undefined;
-    const group = this.#core;
+    const group = this.#group;
     const task = enclosingTask(group);
     if (task === undefined) return undefined;
     const inside = task.name === "" ? "one of its own tasks" : `its own task "${task.name}"`;
@@ -263,7 +267,7 @@ export class TaskGroup implements AsyncDisposable {
   }
 
   async #join(): Promise<void> {
-    const group = this.#core;
+    const group = this.#group;
     await group.close();
     const error = group.outcome();
     if (error !== undefined) throw error;
@@ -278,7 +282,7 @@ export class TaskGroup implements AsyncDisposable {
    * @param reason why; a string (or an error's message) appears in the message, the value is its `cause`
    */
   cancel(reason?: unknown): void {
-    const group = this.#core;
+    const group = this.#group;
     if (group.reason === undefined && !group.finished) group.cancel(cancelledBy(reason));
   }
 
@@ -299,7 +303,7 @@ export class TaskGroup implements AsyncDisposable {
   }
 
   async #dispose(): Promise<void> {
-    const group = this.#core;
+    const group = this.#group;
     if (group.pending > 0 && group.reason === undefined) {
       group.cancel(new Cancelled("explicit", { message: `the ${group.label} was disposed without join()` }));
     }
@@ -344,17 +348,17 @@ export async function taskGroup<T>(
   options?: TaskGroupOptions,
 ): Promise<T | undefined> {
   checkFn("run taskGroup", fn);
-  checkGroupOptions("run taskGroup", options);
-  const tg = new TaskGroup(options);
-  const group = coreOf(tg);
+  const { parent, limit, name } = checkGroupOptions("run taskGroup", options);
+  const group = new GroupNode<Task>(name, limit, parent ?? ambientNode());
+  const tg = new TaskGroup(undefined, group);
   let value: T | undefined;
   try {
     const context = hooks.context;
     value = await (context === undefined ? fn(tg) : context.run(group, () => fn(tg)));
   } catch (error) {
     // A body that rethrows a child's failure (by awaiting the task) adds nothing new.
-    if (!group.owns(error, undefined) && !group.failures?.includes(error)) {
-      group.failure(error, `the body of the ${group.label} failed`);
+    if (!group.isOwnCancellation(error, undefined) && !group.failures?.includes(error)) {
+      group.recordFailure(error, `the body of the ${group.label} failed`);
     }
   }
   await group.close();

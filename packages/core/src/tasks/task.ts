@@ -6,22 +6,18 @@
  */
 
 import { Cancelled } from "../base/errors.ts";
+import { type AmbientStorage, hooks } from "../base/runtime.ts";
 import { cancelledBy } from "../cancellation/internal/cancel-reason.ts";
 import type { CancelNode } from "../cancellation/internal/cancel-node.ts";
-import type { GroupCore } from "./internal/group-core.ts";
-import {
-  type Extra,
-  ignore,
-  label,
-  runIn,
-  runsInside,
-  type Starter,
-  type StartFn,
-  TaskNode,
-} from "./internal/task-parts.ts";
-import { type AmbientStorage, hooks } from "../base/runtime.ts";
+import type { ChildSteps, GroupNode } from "./internal/group-node.ts";
+import { runsInside, TaskNode } from "./internal/task-node.ts";
 
-// States. A task is QUEUED only behind `limit`.
+// A task's states, and who moves it from one to the next (all in this class):
+//   QUEUED  -> RUNNING     its group starts it (at once, or when a slot frees behind `limit`)
+//   QUEUED  -> REJECTED    task.cancel(), or its group is cancelled first (dropped: it never runs)
+//   RUNNING -> FULFILLED   its function returned (or its promise resolved)
+//   RUNNING -> REJECTED    its function threw (or its promise rejected)
+// A task is QUEUED only behind `limit`; once settled, it never changes again.
 const QUEUED = 0;
 const RUNNING = 1;
 const FULFILLED = 2;
@@ -30,18 +26,56 @@ const REJECTED = 3;
 /** The error of a task dropped from the queue, until someone looks at it. */
 const DROPPED: unique symbol = Symbol("dropped");
 
-/** @internal What the group may do with a task (its #fields are reachable only through these). */
-export interface TaskAccess {
-  /** Calls the task's function; the group has reserved a slot for it. */
-  run<T>(task: Task<T>): void;
-  /** Settles a queued task that never started because its group was cancelled. */
-  drop<T>(task: Task<T>): void;
-  /** True while the task waits in the queue. */
-  queued<T>(task: Task<T>): boolean;
+/** @internal What `start()` runs. */
+export type StartFn<T> = (signal: AbortSignal, started: (value: T) => void) => unknown;
+
+/** @internal A `start()` child until it calls `started()`: who waits, and where it lives meanwhile. */
+export interface Starter {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  /** The caller's scope: the child's parent until `started()`. */
+  parent: CancelNode;
+  started: boolean;
 }
 
-/** @internal See {@linkcode TaskAccess}. */
-export const taskAccess: TaskAccess = {} as TaskAccess;
+/** The resolvers of the promise behind `await task`, made on first use. */
+interface Waiter {
+  promise: Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * What most tasks never need, kept out of line so that a task holds six
+ * fields. Engine tuning, kept because a benchmark shows it: with these three
+ * fields inline, `npm run bench -- task-group`, table "spawn and join 10,000
+ * trivial tasks", row "corral taskGroup", measured slower on Bun (median of
+ * five runs 3.4× Promise.all, against 2.4×: JavaScriptCore keeps only a
+ * small object's first fields inline) and no faster elsewhere.
+ */
+interface RareState {
+  name: string | undefined;
+  waiter: Waiter | undefined;
+  starter: Starter | undefined;
+}
+
+/** `task "name"`, or `a task` when it has none. */
+function label(name: string): string {
+  return name === "" ? "a task" : `task "${name}"`;
+}
+
+function ignore(): void {}
+
+// Apart from Task#run() so that the closure's context is made only when an
+// adapter installed ambient context.
+function runIn(
+  context: AmbientStorage,
+  node: CancelNode,
+  fn: (signal: AbortSignal) => unknown,
+  signal: AbortSignal,
+): unknown {
+  return context.run(node, () => fn(signal));
+}
 
 /**
  * A child spawned into a task group with `tg.spawn(fn)` — asyncio's `Task`.
@@ -68,7 +102,7 @@ export const taskAccess: TaskAccess = {} as TaskAccess;
  * ```
  */
 export class Task<T = unknown> implements PromiseLike<T> {
-  #group: GroupCore;
+  #group: GroupNode<Task>;
   // Kept for the name (read lazily: `fn.name` is not free).
   #fn: ((signal: AbortSignal) => unknown) | StartFn<T>;
   #state = QUEUED;
@@ -76,35 +110,42 @@ export class Task<T = unknown> implements PromiseLike<T> {
   #outcome: unknown = undefined;
   // The task's own node: made only when something can observe it (see #run()).
   #node: CancelNode | undefined = undefined;
-  #extra: Extra | undefined;
-
-  static {
-    taskAccess.run = (task) => task.#run();
-    taskAccess.drop = (task) => task.#drop();
-    taskAccess.queued = (task) => task.#state === QUEUED;
-  }
+  #rare: RareState | undefined;
 
   /**
-   * @internal Tasks are made by `TaskGroup.spawn()` and `start()`.
+   * The steps the group takes with a task it admitted (see `ChildSteps`):
+   * the group decides when, the task changes its own state.
+   */
+  static readonly #steps: ChildSteps<Task> = {
+    start: (task) => task.#run(),
+    drop: (task) => task.#drop(),
+    waiting: (task) => task.#state === QUEUED,
+  };
+
+  /**
+   * @internal Tasks are made by `TaskGroup.spawn()` and `start()`: a new
+   * task is admitted into its group at once (started, queued behind
+   * `limit`, or dropped when the group is cancelled and full).
    * @param group the group it belongs to
    * @param fn its work
    * @param name its name
    * @param starter set for a `start()` child
    */
   constructor(
-    group: GroupCore,
+    group: GroupNode<Task>,
     fn: ((signal: AbortSignal) => unknown) | StartFn<T>,
     name: string | undefined,
     starter?: Starter,
   ) {
     this.#group = group;
     this.#fn = fn;
-    this.#extra = name === undefined && starter === undefined ? undefined : { name, waiter: undefined, starter };
+    this.#rare = name === undefined && starter === undefined ? undefined : { name, waiter: undefined, starter };
+    group.admit(this, Task.#steps);
   }
 
   /** The `name` given to `spawn()`, else `fn.name` (may be `""`). */
   get name(): string {
-    return this.#extra?.name ?? this.#fn.name;
+    return this.#rare?.name ?? this.#fn.name;
   }
 
   /** True once the task has settled (fulfilled, rejected, or dropped before it started). */
@@ -156,9 +197,9 @@ export class Task<T = unknown> implements PromiseLike<T> {
     if (this.#state !== QUEUED) return;
     this.#state = REJECTED;
     this.#outcome = cancelled;
-    this.#leave();
-    this.#extra?.waiter?.reject(cancelled);
-    this.#group.settled(false);
+    this.#leaveTree();
+    this.#rare?.waiter?.reject(cancelled);
+    this.#group.childSettled(false);
   }
 
   /**
@@ -210,7 +251,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
     const group = this.#group;
     const fn = this.#fn;
     const context = hooks.context;
-    const starter = this.#extra?.starter;
+    const starter = this.#rare?.starter;
     let node = this.#node;
     let signal: AbortSignal;
     if (starter !== undefined) {
@@ -221,7 +262,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
       signal = node.signal;
     } else {
       if (context !== undefined) node = this.#link(group);
-      signal = group.shared ??= group.signal;
+      signal = group.sharedSignal ??= group.signal;
     }
     let result: unknown;
     try {
@@ -271,7 +312,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
   }
 
   #started(value: unknown): void {
-    const starter = this.#extra!.starter!;
+    const starter = this.#rare!.starter!;
     const what = `Cannot call started() of ${label(this.name)} as`;
     if (starter.started) throw new Error(`${what} it was already called`);
     if (this.#state >= FULFILLED) throw new Error(`${what} it has already finished`);
@@ -286,42 +327,44 @@ export class Task<T = unknown> implements PromiseLike<T> {
   #succeed(value: unknown): void {
     this.#state = FULFILLED;
     this.#outcome = value;
-    if (this.#node !== undefined || this.#group.reason !== undefined) this.#leave();
-    const extra = this.#extra;
-    if (extra !== undefined) {
-      const starter = extra.starter;
+    if (this.#node !== undefined || this.#group.reason !== undefined) this.#leaveTree();
+    const rare = this.#rare;
+    if (rare !== undefined) {
+      const starter = rare.starter;
       if (starter !== undefined && !starter.started) {
         starter.reject(new Error(`${label(this.name)} returned without calling started()`));
       }
-      extra.waiter?.resolve(value);
+      rare.waiter?.resolve(value);
     }
-    this.#group.settled(true);
+    this.#group.childSettled(true);
   }
 
   #fail(error: unknown): void {
     this.#state = REJECTED;
     this.#outcome = error;
-    this.#leave();
-    const starter = this.#extra?.starter;
+    this.#leaveTree();
+    const starter = this.#rare?.starter;
     const group = this.#group;
     if (starter !== undefined && !starter.started) starter.reject(error);
-    else if (!group.owns(error, this.#node?.reason)) group.failure(error, `${label(this.name)} failed`);
-    this.#extra?.waiter?.reject(error);
-    group.settled(true);
+    else if (!group.isOwnCancellation(error, this.#node?.reason)) {
+      group.recordFailure(error, `${label(this.name)} failed`);
+    }
+    this.#rare?.waiter?.reject(error);
+    group.childSettled(true);
   }
 
   #drop(): void {
     this.#state = REJECTED;
     this.#outcome = DROPPED;
-    this.#leave();
-    const extra = this.#extra;
-    if (extra?.starter !== undefined) extra.starter.reject(this.#failure());
-    else extra?.waiter?.reject(this.#failure());
-    this.#group.settled(false);
+    this.#leaveTree();
+    const rare = this.#rare;
+    if (rare?.starter !== undefined) rare.starter.reject(this.#rejection());
+    else rare?.waiter?.reject(this.#rejection());
+    this.#group.childSettled(false);
   }
 
   /** The rejection: what the function threw, or the Cancelled of a task that never started. */
-  #failure(): unknown {
+  #rejection(): unknown {
     if (this.#outcome === DROPPED) {
       const reason = this.#group.reason;
       this.#outcome = new Cancelled(reason instanceof Cancelled ? reason.kind : "parent", {
@@ -344,13 +387,13 @@ export class Task<T = unknown> implements PromiseLike<T> {
         ),
       );
     }
-    const extra = this.#extra ??= { name: undefined, waiter: undefined, starter: undefined };
-    const waiter = extra.waiter;
+    const rare = this.#rare ??= { name: undefined, waiter: undefined, starter: undefined };
+    const waiter = rare.waiter;
     if (waiter !== undefined) return waiter.promise as Promise<T>;
     let promise: Promise<unknown>;
     if (this.#state >= FULFILLED) {
-      promise = this.#state === FULFILLED ? Promise.resolve(this.#outcome) : Promise.reject(this.#failure());
-      extra.waiter = { promise, resolve: ignore, reject: ignore };
+      promise = this.#state === FULFILLED ? Promise.resolve(this.#outcome) : Promise.reject(this.#rejection());
+      rare.waiter = { promise, resolve: ignore, reject: ignore };
       return promise as Promise<T>;
     }
     let resolve!: (value: unknown) => void;
@@ -359,14 +402,14 @@ export class Task<T = unknown> implements PromiseLike<T> {
       resolve = res;
       reject = rej;
     });
-    extra.waiter = { promise, resolve, reject };
+    rare.waiter = { promise, resolve, reject };
     return promise as Promise<T>;
   }
 
   // Unlinks from the tree. A node that was not linked when the group was
   // cancelled (or a task that had none) takes the group's reason, so that
   // `task.signal` tells the truth about how the task ran.
-  #leave(): void {
+  #leaveTree(): void {
     const node = this.#node;
     const reason = this.#group.reason;
     if (node === undefined) {

@@ -18,7 +18,8 @@ import { SuppressedError } from "../../base/errors.ts";
 
 const MESSAGE = "An error was suppressed during cleanup";
 
-function isObject(value: unknown): value is object {
+/** True for values with identity: objects and functions. */
+export function isObject(value: unknown): value is object {
   return (typeof value === "object" && value !== null) || typeof value === "function";
 }
 

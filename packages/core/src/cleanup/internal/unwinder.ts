@@ -32,7 +32,7 @@ import { Cancelled, TimeoutError } from "../../base/errors.ts";
 import { hooks } from "../../base/runtime.ts";
 import { ambientNode } from "../../cancellation/internal/ambient.ts";
 import { CancelNode } from "../../cancellation/internal/cancel-node.ts";
-import { Pending } from "./dispose-errors.ts";
+import { isObject, Pending } from "./dispose-errors.ts";
 import { checkNonNegativeTime, checkOptions } from "../../base/validate.ts";
 import { release, watch, type Watchdog, type Watched } from "./watchdog.ts";
 
@@ -49,7 +49,7 @@ export const ASYNC_DISPOSE = 4;
 /** `use(value)` with only `Symbol.dispose`: `fn.call(value)`; its result is ignored (TC39). */
 export const SYNC_DISPOSE = 5;
 
-const LABELS = ["defer", "adopt", "push", "enter", "use", "use"];
+const KIND_NAMES = ["defer", "adopt", "push", "enter", "use", "use"];
 
 /** The grace period of cleanup when none is given, in milliseconds. */
 export const DEFAULT_GRACE = 10_000;
@@ -70,7 +70,7 @@ const TICKS = 8;
 type Callback = (...args: unknown[]) => unknown;
 
 /** Any registration but `defer`. */
-export class Entry {
+export class Registration {
   readonly kind: number;
   readonly fn: Callback;
   readonly value: unknown;
@@ -79,10 +79,6 @@ export class Entry {
     this.fn = fn;
     this.value = value;
   }
-}
-
-function isObject(value: unknown): value is object {
-  return (typeof value === "object" && value !== null) || typeof value === "function";
 }
 
 /**
@@ -136,8 +132,8 @@ export class Unwinder implements Watched {
   readonly promise: Promise<void>;
   readonly pending: Pending;
   #items: unknown[];
-  /** Records below this slot have not run yet. */
-  #i: number;
+  /** The records below this index have not run yet (the loop runs them from the top down). */
+  #remaining: number;
   /** The kind of the callback being called or awaited (for the timeout's message). */
   #kind = DEFER;
   readonly #grace: number;
@@ -146,9 +142,9 @@ export class Unwinder implements Watched {
   /** Async callbacks started so far: the watchdog's way to tell them apart. */
   #started = 0;
   /** `#started` at the last tick, and for how many ticks in a row it stayed so. */
-  #seen = -1;
-  #stuck = 0;
-  #dog: Watchdog | undefined = undefined;
+  #startedAtLastTick = -1;
+  #ticksStuck = 0;
+  #watchdog: Watchdog | undefined = undefined;
   #node: CleanupNode;
   #resolve!: () => void;
   #reject!: (error: unknown) => void;
@@ -156,22 +152,26 @@ export class Unwinder implements Watched {
   static readonly #pinned: Unwinder = Unwinder.#pin();
 
   static #pin(): Unwinder {
-    const unwinder = new Unwinder([new Entry(DEFER, () => {}, undefined)], Infinity, new Pending(false, undefined));
+    const unwinder = new Unwinder(
+      [new Registration(DEFER, () => {}, undefined)],
+      Infinity,
+      new Pending(false, undefined),
+    );
     void unwinder.#node.signal;
     return unwinder;
   }
 
   /** What to call the callbacks in a timeout's message; by default "cleanup callback #N (kind name)". */
-  readonly #name: string | undefined;
+  readonly #callbackLabel: string | undefined;
 
   /**
    * Takes ownership of `items`; `pending` is the error already in flight
    * (the body's), if any; `name` names the callbacks in a timeout's message.
    */
   constructor(items: unknown[], grace: number, pending: Pending, name?: string) {
-    this.#name = name;
+    this.#callbackLabel = name;
     this.#items = items;
-    this.#i = items.length;
+    this.#remaining = items.length;
     this.#grace = grace;
     this.pending = pending;
     this.#node = this.#freshNode();
@@ -182,7 +182,7 @@ export class Unwinder implements Watched {
   }
 
   start(): Promise<void> {
-    this.#enter();
+    this.#startLoop();
     return this.promise;
   }
 
@@ -198,13 +198,13 @@ export class Unwinder implements Watched {
 
   /** A watchdog tick, while a callback is awaited. */
   tick(): boolean {
-    if (this.#started !== this.#seen) {
-      this.#seen = this.#started;
-      this.#stuck = 0;
+    if (this.#started !== this.#startedAtLastTick) {
+      this.#startedAtLastTick = this.#started;
+      this.#ticksStuck = 0;
     } else {
-      this.#stuck++;
+      this.#ticksStuck++;
     }
-    if (this.#grace <= 0 || this.#stuck >= TICKS) this.#abandon();
+    if (this.#grace <= 0 || this.#ticksStuck >= TICKS) this.#abandon();
     return true;
   }
 
@@ -223,9 +223,9 @@ export class Unwinder implements Watched {
       }),
     );
     this.#generation++;
-    this.#seen = -1;
+    this.#startedAtLastTick = -1;
     this.#node = this.#freshNode();
-    this.#enter();
+    this.#startLoop();
   }
 
   #freshNode(): CleanupNode {
@@ -236,16 +236,16 @@ export class Unwinder implements Watched {
   }
 
   #label(): string {
-    if (this.#name !== undefined) return this.#name;
-    const i = this.#i;
+    if (this.#callbackLabel !== undefined) return this.#callbackLabel;
+    const i = this.#remaining;
     const item = this.#items[i];
-    const fn = (typeof item === "function" ? item : (item as Entry).fn) as { name?: unknown };
+    const fn = (typeof item === "function" ? item : (item as Registration).fn) as { name?: unknown };
     const name = typeof fn.name === "string" && fn.name !== "" ? ` ${fn.name}` : "";
-    return `cleanup callback #${i + 1} (${LABELS[this.#kind]}${name})`;
+    return `cleanup callback #${i + 1} (${KIND_NAMES[this.#kind]}${name})`;
   }
 
   /** Starts a loop inside the shield node's ambient context. */
-  #enter(): void {
+  #startLoop(): void {
     const context = hooks.context;
     const generation = this.#generation;
     if (context === undefined) void this.#drive(generation);
@@ -255,10 +255,10 @@ export class Unwinder implements Watched {
   async #drive(generation: number): Promise<void> {
     const items = this.#items;
     const pending = this.pending;
-    let i = this.#i;
+    let i = this.#remaining;
     while (i > 0) {
       const item = items[--i];
-      const kind = typeof item === "function" ? DEFER : (item as Entry).kind;
+      const kind = typeof item === "function" ? DEFER : (item as Registration).kind;
       const outer = calling;
       calling = this;
       this.#kind = kind;
@@ -269,7 +269,7 @@ export class Unwinder implements Watched {
         if (kind === DEFER) {
           result = (item as Callback).length === 0 ? (item as Callback)() : (item as Callback)(this.#node.signal);
         } else {
-          const { fn, value } = item as Entry;
+          const { fn, value } = item as Registration;
           if (kind === ASYNC_DISPOSE) result = fn.call(value);
           else if (kind === EXIT) result = fn.length < 2 ? fn(pending.error) : fn(pending.error, this.#node.signal);
           else if (kind === CM_EXIT) result = fn.call(value, pending.error);
@@ -278,10 +278,10 @@ export class Unwinder implements Watched {
         }
         calling = outer;
         if (isObject(result) && typeof (result as PromiseLike<unknown>).then === "function") {
-          this.#i = i;
+          this.#remaining = i;
           this.#started++;
-          if (this.#dog === undefined && this.#grace !== Infinity) {
-            this.#dog = watch(this, this.#grace > 0 ? this.#grace / TICKS : 0);
+          if (this.#watchdog === undefined && this.#grace !== Infinity) {
+            this.#watchdog = watch(this, this.#grace > 0 ? this.#grace / TICKS : 0);
           }
           result = await result;
           if (generation !== this.#generation) return;
@@ -296,12 +296,12 @@ export class Unwinder implements Watched {
       }
       if (result === true && (kind === EXIT || kind === CM_EXIT)) pending.suppress();
     }
-    this.#i = 0;
+    this.#remaining = 0;
     this.#finish();
   }
 
   #finish(): void {
-    if (this.#dog !== undefined) release(this.#dog);
+    if (this.#watchdog !== undefined) release(this.#watchdog);
     this.#generation++;
     this.#items.length = 0;
     this.finished = true;

@@ -1,7 +1,6 @@
 // Argument checks for task groups, in the shape every corral message takes:
 // "Cannot <do what> as '<name>' must be <rule>: received <value>".
 
-import type { TaskGroupOptions } from "../task-group.ts";
 import { checkOptions, checkSignal, describe } from "../../base/validate.ts";
 
 export function checkName(what: string, value: unknown): string | undefined {
@@ -38,13 +37,21 @@ export function checkLimit(what: string, value: unknown): number {
   return value;
 }
 
+/** The options a group is made with (`TaskGroupOptions`, as this module reads them). */
+export interface GroupOptions {
+  signal?: AbortSignal;
+  limit?: number;
+  name?: string;
+}
+
+/** The options, checked. */
 export interface GroupSettings {
   parent: AbortSignal | undefined;
   limit: number;
   name: string;
 }
 
-export function checkGroupOptions(what: string, options: TaskGroupOptions | undefined): GroupSettings {
+export function checkGroupOptions(what: string, options: GroupOptions | undefined): GroupSettings {
   checkOptions(what, options);
   const parent = checkSignal(what, options?.signal);
   const limit = options?.limit === undefined ? Infinity : checkLimit(what, options.limit);
