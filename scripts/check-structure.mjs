@@ -37,50 +37,7 @@ const SKIP_DIRS = new Set(["node_modules", "dist", ".turbo", ".junit", "coverage
  * passes; one that reaches a file outside its entry fails. Empty it as the
  * branches named below land.
  */
-export const ALLOWED_CYCLES = [
-  // The pool is being rebuilt by composition (issue #12, "The pool"): a
-  // create in flight and the wait queue import each other.
-  ["packages/core/src/pool/internal/pool-create-op.ts", "packages/core/src/pool/internal/pool-waiters.ts"],
-  // Task and GroupCore share one state machine through a back door
-  // (taskAccess, filled from Task's static block), and the group's options
-  // check imports its types from the facade that imports it; the state
-  // machines are being put in one place (issue #12, "Task groups").
-  [
-    "packages/core/src/tasks/internal/group-core.ts",
-    "packages/core/src/tasks/internal/task-parts.ts",
-    "packages/core/src/tasks/task.ts",
-  ],
-  ["packages/core/src/tasks/internal/group-options.ts", "packages/core/src/tasks/task-group.ts"],
-  // ExitStack.enter() takes a context manager and a generator manager closes
-  // on an exit stack of its own; cleanup is being rewritten with the state
-  // machines (issue #12, "Task groups": closeWith).
-  ["packages/core/src/cleanup/context-manager.ts", "packages/core/src/cleanup/exit-stack.ts"],
-  // The pool cases register each other and share helpers from pool.ts
-  // (issue #12, "Tests": shared helpers in their own file).
-  [
-    "packages/conformance/src/cases/pool-close.ts",
-    "packages/conformance/src/cases/pool-hooks.ts",
-    "packages/conformance/src/cases/pool-upkeep.ts",
-    "packages/conformance/src/cases/pool.ts",
-  ],
-  // The PostgreSQL driver suite: suite.ts registers the case files, which
-  // import its helpers back (the drivers are being rewritten).
-  [
-    "packages/postgres/test/cases/cancellation.ts",
-    "packages/postgres/test/cases/listen.ts",
-    "packages/postgres/test/cases/recovery.ts",
-    "packages/postgres/test/cases/session.ts",
-    "packages/postgres/test/cases/transaction.ts",
-    "packages/postgres/test/suite.ts",
-  ],
-  // The Redis driver: types.ts names the connection class that imports its
-  // types (the drivers are being rewritten).
-  [
-    "packages/redis/src/connection.ts",
-    "packages/redis/src/internal/blocking.ts",
-    "packages/redis/src/types.ts",
-  ],
-];
+export const ALLOWED_CYCLES = [];
 
 /**
  * Files over MAX_CODE_LINES today (their lines of code now in the comment).
@@ -88,13 +45,7 @@ export const ALLOWED_CYCLES = [
  * cases to these files while they are split, so an entry has no ceiling.
  * Empty it as the branches named below land.
  */
-export const ALLOWED_SIZES = [
-  // The conformance cases are being split by their own case groups (issue #12, "Tests").
-  "packages/conformance/src/cases/cancel-scope.ts", // 405
-  "packages/conformance/src/cases/context-manager.ts", // 476
-  "packages/conformance/src/cases/exit-stack.ts", // 820
-  "packages/conformance/src/cases/task-group.ts", // 1,325
-];
+export const ALLOWED_SIZES = [];
 
 function walk(dir, out = []) {
   let entries;

@@ -12,14 +12,9 @@ import { listenCases } from "./cases/listen.ts";
 import { leaseCases } from "./cases/lease.ts";
 import { diagnosticsCases } from "./cases/diagnostics.ts";
 
-/** Registers a PostgreSQL case; after it, corral must hold no timer, link or listener. */
-export type AddCase = (id: string, name: string, fn: () => Promise<void>) => void;
+import type { AddCase, PgSuite } from "./case-types.ts";
 
-/** What each case file receives. */
-export interface PgSuite {
-  corral: Harness["corral"];
-  add: AddCase;
-}
+export type { AddCase, PgSuite };
 
 export function postgresSuite(harness: Harness): number {
   const { corral } = harness;

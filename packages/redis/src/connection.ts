@@ -5,7 +5,6 @@
  * @module
  */
 
-import type { RedisClientType } from "redis";
 import { currentSignal } from "@corral/core";
 import { checkInt, checkOptions, checkSignal, reasonOf } from "./internal/check.ts";
 import { cancellable } from "./internal/interrupt.ts";
@@ -15,13 +14,13 @@ import type {
   BlmoveOptions,
   BlockingOptions,
   CallOptions,
+  RedisClient,
   StreamEntries,
   StreamOffset,
   XreadOptions,
 } from "./types.ts";
 
-/** The `redis` package's client type, as each connection exposes it. */
-export type RedisClient = RedisClientType;
+export type { RedisClient } from "./types.ts";
 
 /**
  * What a cancelled command does to its connection: `"destroy"` closes the

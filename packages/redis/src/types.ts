@@ -4,7 +4,10 @@
  * @module
  */
 
-import type { RedisClient } from "./connection.ts";
+import type { RedisClientType } from "redis";
+
+/** The `redis` package's client type, as each connection exposes it. */
+export type RedisClient = RedisClientType;
 
 /** Options for {@linkcode RedisConnection.call}. */
 export interface CallOptions<T = unknown> {

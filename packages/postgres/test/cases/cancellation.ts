@@ -2,7 +2,7 @@
 
 import { pidOf } from "../../src/mod.ts";
 import { activeWith, eventually, makePool } from "../support.ts";
-import type { PgSuite } from "../suite.ts";
+import type { PgSuite } from "../case-types.ts";
 import { equal, ok, rejects } from "../assert.ts";
 
 export function cancellationCases({ corral, add }: PgSuite): void {

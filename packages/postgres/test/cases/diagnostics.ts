@@ -3,7 +3,7 @@
 
 import { connect, listen } from "../../src/mod.ts";
 import { makePool } from "../support.ts";
-import type { PgSuite } from "../suite.ts";
+import type { PgSuite } from "../case-types.ts";
 import { deepEqual, equal, ok, rejects } from "../assert.ts";
 
 export function diagnosticsCases({ corral, add }: PgSuite): void {

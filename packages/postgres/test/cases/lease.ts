@@ -3,7 +3,7 @@
 
 import { pidOf, PostgresConnection } from "../../src/mod.ts";
 import { eventually, freezableProxy, makePool } from "../support.ts";
-import type { PgSuite } from "../suite.ts";
+import type { PgSuite } from "../case-types.ts";
 import { equal, ok } from "../assert.ts";
 
 /** Counts the session resets run while `body` runs (a spy on PostgresConnection.prototype.reset). */

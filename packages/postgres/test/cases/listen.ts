@@ -2,7 +2,7 @@
 
 import { connect, listen, type Notification, pidOf } from "../../src/mod.ts";
 import { eventually, freezableProxy, makePool } from "../support.ts";
-import type { PgSuite } from "../suite.ts";
+import type { PgSuite } from "../case-types.ts";
 import { deepEqual, equal, ok } from "../assert.ts";
 
 export function listenCases({ corral, add }: PgSuite): void {

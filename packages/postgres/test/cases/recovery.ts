@@ -3,7 +3,7 @@
 
 import { ConnectionLostError, pidOf } from "../../src/mod.ts";
 import { adminConnection, makePool, terminate } from "../support.ts";
-import type { PgSuite } from "../suite.ts";
+import type { PgSuite } from "../case-types.ts";
 import { equal, ok, rejects } from "../assert.ts";
 
 export function recoveryCases({ add }: PgSuite): void {

@@ -2,7 +2,7 @@
 
 import { connect, createPostgresPool, pidOf, transaction } from "../../src/mod.ts";
 import { adminConnection, makePool } from "../support.ts";
-import type { PgSuite } from "../suite.ts";
+import type { PgSuite } from "../case-types.ts";
 import { deepEqual, equal, ok, rejects, throws } from "../assert.ts";
 
 export function sessionCases({ add }: PgSuite): void {

@@ -3,7 +3,7 @@
 
 import { type PgSql, pidOf, PostgresConnection, transaction } from "../../src/mod.ts";
 import { activeWith, adminConnection, eventually, freezableProxy, makePool } from "../support.ts";
-import type { PgSuite } from "../suite.ts";
+import type { PgSuite } from "../case-types.ts";
 import { deepEqual, equal, ok, rejects } from "../assert.ts";
 
 type Pool = Awaited<ReturnType<typeof makePool>>;
