@@ -33,12 +33,6 @@ export const ALLOWED_DOC_ERRORS = [
   // deno doc counts as no doc (GeneratorContextManager :135, ExitStack :138,
   // TaskGroup :125, Pool :85, PoolEvent :66); contextManager's signature
   // (:308) names AnyGenerator, which mod.ts does not export.
-  "packages/core/src/cleanup/context-manager.ts error[missing-jsdoc]: exported symbol is missing JSDoc documentation",
-  "packages/core/src/cleanup/context-manager.ts error[private-type-ref]: public type 'contextManager' references private type 'AnyGenerator'",
-  "packages/core/src/cleanup/exit-stack.ts error[missing-jsdoc]: exported symbol is missing JSDoc documentation",
-  "packages/core/src/tasks/task-group.ts error[missing-jsdoc]: exported symbol is missing JSDoc documentation",
-  "packages/core/src/pool/pool.ts error[missing-jsdoc]: exported symbol is missing JSDoc documentation",
-  "packages/core/src/pool/pool-event.ts error[missing-jsdoc]: exported symbol is missing JSDoc documentation",
   // The drivers are being rewritten (issue #12). Their public signatures
   // name types their mod.ts does not re-export: postgres.js's (options.ts
   // :22), the internal Link (connection.ts :45), and the core's Pool,

@@ -46,6 +46,7 @@ export { Task } from "./tasks/task.ts";
 export { currentSignal } from "./cancellation/context.ts";
 export { type ExitCallback, ExitStack, type ExitStackOptions, withExitStack } from "./cleanup/exit-stack.ts";
 export {
+  type AnyGenerator,
   type ContextManager,
   contextManager,
   GeneratorContextManager,

@@ -64,7 +64,8 @@ import { type ContextManager, type ExitStackOptions, withExitStack } from "./exi
 
 export type { ContextManager };
 
-type AnyGenerator<T> = AsyncGenerator<T, unknown, undefined> | Generator<T, unknown, undefined>;
+/** A generator a context manager can drive: sync or async, yielding the value once. */
+export type AnyGenerator<T> = AsyncGenerator<T, unknown, undefined> | Generator<T, unknown, undefined>;
 
 const FRESH = 0;
 const ENTERING = 1;
@@ -114,6 +115,9 @@ export class GeneratorContextManager<T> implements ContextManager<T>, AsyncDispo
   #grace: number;
 
   /**
+   * Wraps a generator that has not started as a context manager (what
+   * {@linkcode contextManager} makes for you).
+   *
    * @param generator a generator that has not started
    * @param options the grace period of the cleanup when the manager is
    * closed on its own (`exit()`, `await using`); on an `ExitStack` or in

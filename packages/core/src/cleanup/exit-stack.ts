@@ -136,6 +136,9 @@ export class ExitStack implements AsyncDisposable {
   }
 
   /**
+   * Makes an empty stack; register cleanups with `use`, `enter`, `adopt`,
+   * `defer` or `push`, and close it with `await using` or `close()`.
+   *
    * @param options the grace period for each cleanup callback
    * @throws {TypeError} when `options` is not an object or `gracePeriod` not a number
    * @throws {RangeError} when `gracePeriod` is negative or NaN

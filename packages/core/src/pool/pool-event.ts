@@ -69,6 +69,8 @@ export class PoolEvent<T = unknown> extends Event {
   readonly heldFor: number | undefined;
 
   /**
+   * Makes an event as the pool dispatches it.
+   *
    * @param type the event type
    * @param init the fields
    */

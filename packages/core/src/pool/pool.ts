@@ -90,6 +90,8 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
   readonly #closing: Closing<T>;
 
   /**
+   * Makes a pool; {@linkcode createPool} is the usual way to call this.
+   *
    * @param options the callbacks and limits; see {@linkcode PoolOptions}
    * @throws {TypeError} when an option has the wrong type or is unknown
    * @throws {RangeError} when a value is out of range (`min > max` names `min`)

@@ -114,6 +114,9 @@ export class TaskGroup implements AsyncDisposable {
   #disposed: Promise<void> | undefined = undefined;
 
   /**
+   * Makes a group for `await using`; spawn children with `spawn`/`start` and
+   * wait for them with `join()`.
+   *
    * @param options the enclosing signal, the concurrency limit, a name
    * @throws {TypeError} when an option has the wrong type
    * @throws {RangeError} when `limit` is not a whole number from 1 to 2^53 - 1, or `Infinity` (0, negative, fractional, NaN)
