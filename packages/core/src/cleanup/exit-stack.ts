@@ -128,7 +128,7 @@ export class ExitStack implements AsyncDisposable {
   #disposed = false;
   #unwinder: Unwinder | undefined = undefined;
 
-  /** Pins the hidden classes of a stack with callbacks (see `Unwinder`). */
+  /** Pins the hidden classes of a stack with callbacks: engine tuning the bench shows (see `Unwinder`). */
   static readonly #pinned: ExitStack = new ExitStack();
 
   static {

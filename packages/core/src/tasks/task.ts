@@ -50,8 +50,9 @@ interface Waiter {
  * fields. Engine tuning, kept because a benchmark shows it: with these three
  * fields inline, `npm run bench -- task-group`, table "spawn and join 10,000
  * trivial tasks", row "corral taskGroup", measured slower on Bun (median of
- * five runs 3.4× Promise.all, against 2.4×: JavaScriptCore keeps only a
- * small object's first fields inline) and no faster elsewhere.
+ * nine runs 2.9× Promise.all, against 2.4×: JavaScriptCore keeps only a
+ * small object's first fields inline) and on Node 20 (6.1× against 2.4×),
+ * and no faster elsewhere.
  */
 interface RareState {
   name: string | undefined;

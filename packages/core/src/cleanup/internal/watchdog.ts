@@ -20,8 +20,6 @@ export interface Watched {
 }
 
 export class Watchdog implements TimerEntry {
-  /** Pins the class's hidden classes across full GCs (see `Unwinder`). */
-  static readonly #pinned: Watchdog = new Watchdog();
   deadline: number = Infinity;
   index = -1;
   readonly keepAlive: boolean = true;
