@@ -15,7 +15,9 @@ import {
   type PoolOptions,
   type UseOptions,
 } from "@corral/core";
-import { type Binding, bindingOf, closeBinding, openBinding } from "./internal/bind.ts";
+import { type Binding, openBinding } from "./internal/binding.ts";
+import { closeBinding } from "./internal/cancel.ts";
+import { bindingOf } from "./internal/query-function.ts";
 import { type ConnectionOptions, resolveConnectionOptions } from "./options.ts";
 import type { PgSql, PostgresConnection } from "./connection.ts";
 import { openConnection } from "./connect.ts";

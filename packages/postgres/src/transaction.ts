@@ -7,7 +7,7 @@
  */
 
 import { GeneratorContextManager } from "@corral/core";
-import { bindingOf } from "./internal/bind.ts";
+import { bindingOf } from "./internal/query-function.ts";
 import { begin, bindingFor, checkTxOptions, type Isolation, type TxOptions } from "./internal/tx.ts";
 import { type PgSql, PostgresConnection } from "./connection.ts";
 
