@@ -82,12 +82,14 @@ async function* iterate(
     if (lease) await lease.release(); // the pool's reset unlistens
     else if (!conn.broken) {
       // Shielded from the cancellation that may have ended the loop, and
-      // bounded: past resetTimeout the statement is cancelled and, if the
-      // server still does not answer, the connection terminated.
+      // bounded: past resetTimeout the statement is cancelled and the
+      // connection, still listening for all we know, is terminated.
       await shield(async (s) => {
         const sql = conn.bind(s);
         for (const channel of channels) await sql`unlisten ${sql(channel)}`;
-      }, { timeout: conn.resetTimeout }).catch(() => {});
+      }, { timeout: conn.resetTimeout }).catch((error) => {
+        conn.kill(error instanceof Error ? error : new Error(String(error)));
+      });
     }
   }
 }
