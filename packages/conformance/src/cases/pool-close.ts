@@ -1,22 +1,6 @@
 import { deferred, delay, equal, ok, rejects } from "../assert.ts";
 import type { Suite } from "../harness.ts";
-import { type Res, tracker } from "./pool.ts";
-import { waitFor } from "./pool-upkeep.ts";
-
-/**
- * True when `promise` settles within `ms` on the host timer. The bounds the
- * cases use are generous (seconds, against grace periods of 20 s): they tell
- * "settled at once" from "waited out a grace period", never measure speed.
- */
-export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true, () => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { type Res, settlesWithin, tracker, waitFor } from "./pool-support.ts";
 
 // ready(), close(), terminate() and disposal.
 export function poolCloseCases(s: Suite): void {

@@ -1,8 +1,6 @@
 import { deepEqual, deferred, equal, ok, rejects } from "../assert.ts";
 import type { Suite } from "../harness.ts";
-import { type Res, tracker } from "./pool.ts";
-import { settlesWithin } from "./pool-close.ts";
-import { waitFor } from "./pool-upkeep.ts";
+import { type Res, settlesWithin, tracker, waitFor } from "./pool-support.ts";
 
 // The owner's hooks (create, validate, reset, destroy): the cleanup ones run
 // shielded whatever the caller's scope does, a hook may close the pool it

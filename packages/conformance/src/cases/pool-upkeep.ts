@@ -1,15 +1,6 @@
 import { delay, equal, ok, rejects } from "../assert.ts";
 import type { Suite } from "../harness.ts";
-import { consistent, type Res, tracker } from "./pool.ts";
-
-/** Polls `cond` on the host timer until it holds (or fails after `ms`). */
-export async function waitFor(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for: ${what}`);
-    await delay(2);
-  }
-}
+import { consistent, type Res, tracker, waitFor } from "./pool-support.ts";
 
 // Validation, reset, retirement, eviction, leaks, events and use().
 export function poolUpkeepCases(s: Suite): void {

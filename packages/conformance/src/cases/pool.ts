@@ -1,45 +1,10 @@
 import { deferred, delay, equal, ok, rejects, throws } from "../assert.ts";
-import type { Corral, Suite } from "../harness.ts";
+import type { Suite } from "../harness.ts";
 import { poolCloseCases } from "./pool-close.ts";
 import { poolHookCases } from "./pool-hooks.ts";
+import { poolLendingCases } from "./pool-lending.ts";
 import { poolUpkeepCases } from "./pool-upkeep.ts";
-
-/** A resource for the pool cases. */
-export interface Res {
-  id: number;
-}
-
-/** Counts what a pool does with its resources: the ground truth the cases check `stats` against. */
-export function tracker(): {
-  create: (signal: AbortSignal) => Promise<Res>;
-  destroy: (r: Res) => void;
-  live: Set<number>;
-  created: number;
-  destroyed: number[];
-} {
-  const t = {
-    live: new Set<number>(),
-    created: 0,
-    destroyed: [] as number[],
-    create: (_signal: AbortSignal) => {
-      const r = { id: ++t.created };
-      t.live.add(r.id);
-      return Promise.resolve(r);
-    },
-    destroy: (r: Res) => {
-      ok(t.live.delete(r.id), `resource ${r.id} destroyed once`);
-      t.destroyed.push(r.id);
-    },
-  };
-  return t;
-}
-
-/** The pool's accounting identities. */
-export function consistent(pool: { readonly stats: ReturnType<Corral["createPool"]>["stats"] }): void {
-  const st = pool.stats;
-  equal(st.size, st.creating + st.idle + st.borrowed + st.maintaining, "size adds up");
-  equal(st.created - st.destroyed, st.idle + st.borrowed + st.maintaining, "created - destroyed = existing");
-}
+import { consistent, type Res, tracker } from "./pool-support.ts";
 
 export function poolCases(s: Suite): void {
   const { corral: c } = s;
@@ -414,4 +379,5 @@ export function poolCases(s: Suite): void {
   poolUpkeepCases(s);
   poolCloseCases(s);
   poolHookCases(s);
+  poolLendingCases(s);
 }

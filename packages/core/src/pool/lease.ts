@@ -10,7 +10,7 @@ import type { Entry } from "./internal/pool-entry.ts";
 /** @internal What a lease needs from its pool. */
 export interface LeaseOwner<T> {
   giveBack(entry: Entry<T>): Promise<void>;
-  destroyLeased(entry: Entry<T>, error: unknown): Promise<void>;
+  destroyLeased(entry: Entry<T>, hasError: boolean, error: unknown): Promise<void>;
   leaseSignal(entry: Entry<T>): AbortSignal;
 }
 
@@ -74,10 +74,27 @@ export class Lease<T> implements AsyncDisposable {
   }
 
   /**
-   * A signal that aborts (with a `PoolClosedError`) when the pool stops
+   * A signal that aborts when the borrower's scope ends — the `signal`
+   * given to `acquire()`, or the ambient signal it ran under — with that
+   * signal's reason, and (with a `PoolClosedError`) when the pool stops
    * waiting for this lease: `close()`'s timeout passed, or `terminate()`
-   * ran. Pass it to the work done with the resource so that a shutdown
-   * cancels it. Created on first read.
+   * ran. Pass it to the work done with the resource so that either cancels
+   * it; the lease itself stays active until it is released or destroyed.
+   * Created on first read; its link to the borrower's signal is removed
+   * when the lease ends.
+   *
+   * @example A lease cancelled with its request
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createPool } from "@corral/core";
+   * const pool = createPool({ create: () => ({}), max: 1 });
+   * const request = new AbortController();
+   * const lease = await pool.acquire({ signal: request.signal });
+   * request.abort(new Error("client went away"));
+   * assert(lease.signal.aborted && lease.active);
+   * await lease.release();
+   * await pool.close();
+   * ```
    *
    * @throws {ReferenceError} once the lease has ended
    */
@@ -110,14 +127,16 @@ export class Lease<T> implements AsyncDisposable {
    * Destroys the resource instead of giving it back: call it when the
    * resource is broken. Does nothing when the lease has already ended.
    *
-   * @param error why (appears as `error` on the pool's `destroy` event)
+   * @param error why (appears as `error` on the pool's `destroy` event,
+   * also when it is `undefined`; without an argument the event has none)
    * @returns a promise that resolves (never rejects) once the resource is
    * destroyed; a failing `destroy` becomes an `error` event
    */
   destroy(error?: unknown): Promise<void> {
     const entry = this.#entry;
     if (entry.gen !== this.#gen) return DONE;
-    return this.#owner.destroyLeased(entry, error);
+    // An argument given is an error, whatever its value (`throw undefined` is one too).
+    return this.#owner.destroyLeased(entry, arguments.length > 0, error);
   }
 
   /** Same as {@linkcode Lease.release}: `await using` gives the resource back. */

@@ -8,13 +8,17 @@
 export type PoolEventType = "create" | "destroy" | "acquire" | "release" | "error" | "leak";
 
 /** Which of the owner's callbacks failed, for an `error` event. */
-export type PoolErrorPhase = "create" | "destroy" | "reset" | "validate";
+export type PoolErrorPhase = "create" | "destroy" | "reset" | "validate" | "isAlive" | "setup";
 
 /** The fields of a {@linkcode PoolEvent}. */
 export interface PoolEventInit<T> {
   /** The resource concerned (every type except an `error` of phase `"create"`). */
   resource?: T;
-  /** `error`: what failed; `destroy`: why the resource was destroyed, when it was broken. */
+  /**
+   * `error`: what failed; `destroy`: why the resource was destroyed, when
+   * something failed. Present (`"error" in init`) exactly when there is an
+   * error, which may itself be `undefined` (`throw undefined`).
+   */
   error?: unknown;
   /** `error`: which callback failed. */
   phase?: PoolErrorPhase;
@@ -27,7 +31,8 @@ export interface PoolEventInit<T> {
 /**
  * An event of a pool:
  * - `create` — a resource was created; `destroy` — one was destroyed
- *   (`error` says why when it was broken);
+ *   (`error` says why when something failed: `"error" in event` tells,
+ *   as for an Error's `cause`, since the error may be `undefined`);
  * - `acquire` / `release` — a lease started / ended;
  * - `error` — one of the owner's callbacks failed in the background
  *   (`phase`, `error`); the pool carries on;
@@ -50,8 +55,12 @@ export interface PoolEventInit<T> {
 export class PoolEvent<T = unknown> extends Event {
   /** The resource concerned. */
   readonly resource: T | undefined;
-  /** The failure (`error`), or why a resource was destroyed (`destroy`). */
-  readonly error: unknown;
+  /**
+   * The failure (`error`), or why a resource was destroyed (`destroy`). An
+   * own property only when the event carries one (`"error" in event`), as
+   * an Error's `cause`: a thrown `undefined` is still an error.
+   */
+  declare readonly error: unknown;
   /** Which callback failed (`error`). */
   readonly phase: PoolErrorPhase | undefined;
   /** Where the leaked lease was acquired (`leak`). */
@@ -66,7 +75,7 @@ export class PoolEvent<T = unknown> extends Event {
   constructor(type: PoolEventType, init?: PoolEventInit<T>) {
     super(type);
     this.resource = init?.resource;
-    this.error = init?.error;
+    if (init !== undefined && "error" in init) (this as { error: unknown }).error = init.error;
     this.phase = init?.phase;
     this.stack = init?.stack;
     this.heldFor = init?.heldFor;

@@ -46,12 +46,14 @@ export interface PoolOptions<T> {
    * when `cleanupTimeout` passes, never because the caller's (or the
    * ambient) scope was cancelled. It is passed only to a callback that
    * declares it (`(conn, signal) => …`; `(conn) => …` is called with the
-   * resource alone), so the common no-signal cleanup makes no AbortSignal.
-   * With an adapter installed it is also `currentSignal()` inside, so a
-   * `sleep()` or a nested scope there inherits it. `validate` is a check
-   * rather than a cleanup, but it is shielded too: it decides the fate of a
-   * resource that no single waiter owns (the one it ran for may leave), and
-   * cutting it short would leave the resource half-checked.
+   * resource alone), so the common no-signal cleanup makes no AbortSignal,
+   * and the grace timer is armed only when the callback returns a promise:
+   * a hook that answers synchronously costs one plain call. With an adapter
+   * installed the signal is also `currentSignal()` inside, so a `sleep()`
+   * or a nested scope there inherits it. `validate` is a check rather than
+   * a cleanup, but it is shielded too: it decides the fate of a resource
+   * that no single waiter owns (the one it ran for may leave), and cutting
+   * it short would leave the resource half-checked.
    */
   /** Closes one resource. Runs shielded, bounded by `cleanupTimeout`; a failure is an `error` event. */
   destroy?: (resource: T, signal: AbortSignal) => unknown;
@@ -61,13 +63,65 @@ export interface PoolOptions<T> {
    * acquire gets another.
    */
   validate?: (resource: T, signal: AbortSignal) => unknown;
-  /** Cleans a released resource before reuse (asyncpg's reset). A failing reset destroys it. */
+  /**
+   * Cleans a released resource before reuse (asyncpg's reset). A failing
+   * reset destroys it; the release still resolves, and `use()` still
+   * returns its function's value (the work that finished is not lost).
+   * Return synchronously when there is nothing to clean: it then costs no
+   * timer.
+   */
   reset?: (resource: T, signal: AbortSignal) => unknown;
   /**
    * For `use()`: does this error thrown by `fn` mean the resource is broken?
    * Default: every error does (the resource is destroyed, not reused).
    */
   isBroken?: (error: unknown, resource: T) => boolean;
+  /**
+   * A cheap synchronous liveness check (a socket's state, a flag a driver
+   * keeps), asked before every lend and when a lease is given back. A
+   * resource it answers `false` for (or throws for: an `error` event of
+   * phase `"isAlive"`) is never lent: it is destroyed, without a reset, and
+   * the acquire gets another one or a new one. A new resource found dead is
+   * a failed create (it counts toward the backoff). Unlike `validate`, it
+   * runs on every borrow, unguarded: it must not wait for anything.
+   *
+   * @example A connection whose socket closed is never lent
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createPool } from "@corral/core";
+   * const pool = createPool({ create: () => ({ open: true }), isAlive: (conn) => conn.open, max: 2 });
+   * const lease = await pool.acquire();
+   * const first = lease.resource;
+   * await lease.release();
+   * first.open = false; // the server hung up while it sat idle
+   * const next = await pool.acquire();
+   * assert(next.resource !== first && pool.stats.destroyed === 1);
+   * await next.release();
+   * await pool.close();
+   * ```
+   */
+  isAlive?: (resource: T) => boolean;
+  /**
+   * Prepares a resource for one lease (asyncpg's `setup`): called
+   * synchronously each time a lease starts, before `acquire()` (or `use()`)
+   * gets it, with the lease's signal (`lease.signal`, also `use()`'s
+   * signal), made only when the callback declares it. A driver binds its
+   * query function to that signal here. It must not wait: a promise
+   * returned is a `TypeError`. When it throws, the resource is destroyed,
+   * the acquire rejects with the error, and it is an `error` event of phase
+   * `"setup"`.
+   *
+   * @example Binding each lease's work to its signal
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createPool } from "@corral/core";
+   * interface Conn { signal?: AbortSignal }
+   * const pool = createPool<Conn>({ create: () => ({}), setup: (conn, signal) => void (conn.signal = signal), max: 1 });
+   * await pool.use((conn, signal) => assert(conn.signal === signal));
+   * await pool.close();
+   * ```
+   */
+  setup?: (resource: T, signal: AbortSignal) => void;
   /** Resources kept even when idle, created at once and replaced when destroyed: an integer from 0 to `max`. Default 0. */
   min?: number;
   /**
@@ -119,7 +173,11 @@ export interface PoolOptions<T> {
  * ```
  */
 export interface AcquireOptions {
-  /** Stop waiting when this aborts (rejects with its reason). Defaults to the ambient `currentSignal()`. */
+  /**
+   * Stop waiting when this aborts (rejects with its reason). Defaults to the
+   * ambient `currentSignal()`. Once lent, the lease's `signal` aborts with
+   * it too, until the lease ends.
+   */
   signal?: AbortSignal;
   /**
    * Wait at most this long for a resource (instead of the pool's

@@ -152,16 +152,21 @@ describe("createPool: timers", () => {
 });
 
 describe("Lease", () => {
-  test("signal is made once, aborts only when close stops waiting, and is unlinked on release", async () => {
+  test("signal is made once, hangs under the acquire's signal while held, and is unlinked on release", async () => {
     const pool = createPool({ create: () => ({}), max: 1 });
-    const lease = await pool.acquire();
-    expect(diagnostics().links).toBe(0);
+    const bare = await pool.acquire();
+    void bare.signal;
+    expect(diagnostics(), "no borrower scope: nothing to link").toMatchObject({ links: 0, listeners: 0 });
+    await bare.release();
+    const request = new AbortController();
+    const lease = await pool.acquire({ signal: request.signal });
+    expect(diagnostics().listeners, "nothing until the signal is read").toBe(0);
     const signal = lease.signal;
     expect(lease.signal).toBe(signal);
-    expect(diagnostics().links).toBe(1);
+    expect(diagnostics().listeners).toBe(1);
     await lease.release();
     expect(signal.aborted).toBe(false);
-    expect(diagnostics().links).toBe(0);
+    expect(diagnostics().listeners).toBe(0);
     expect(() => lease.signal).toThrow(ReferenceError);
     await pool.close();
   });
@@ -176,6 +181,20 @@ describe("Lease", () => {
     });
     await expect(pool.use(() => Promise.reject(new Error("work failed")))).rejects.toThrow("work failed");
     expect(pool.stats.destroyed).toBe(1);
+    await pool.close();
+  });
+
+  test("a setup that returns a promise fails the acquire with a TypeError and destroys the resource", async () => {
+    let destroyed = 0;
+    const pool = createPool({
+      create: () => ({}),
+      destroy: () => void destroyed++,
+      setup: (() => Promise.reject(new Error("async setup"))) as never,
+      max: 1,
+    });
+    await expect(pool.acquire()).rejects.toThrow(/'setup' must return synchronously/);
+    expect(destroyed).toBe(1);
+    expect(pool.stats).toMatchObject({ borrowed: 0, size: 0, acquires: 0 });
     await pool.close();
   });
 

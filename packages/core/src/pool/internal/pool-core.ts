@@ -42,16 +42,34 @@ export class PoolCore<T> extends PoolLifecycle<T> {
     const stack = this.s.leakTimeout === Infinity ? undefined : captureStack();
     if (this.queue.size === 0) {
       const idle = this.idle;
-      const n = idle.length;
+      let n = idle.length;
+      if (n > 0 && this.s.isAlive !== undefined) n = this.dropDead();
       if (n > 0) {
         const entry = idle[n - 1]!;
         if (this.s.validate === undefined || !this.needsValidation(entry)) {
           idle.pop();
-          return Promise.resolve(this.lend(entry, stack));
+          try {
+            return Promise.resolve(this.lend(entry, stack, target));
+          } catch (error) {
+            return Promise.reject(error);
+          }
         }
       }
     }
     return this.enqueue(target, timeout, stack);
+  }
+
+  /** Destroys the dead resources on top of the idle stack; returns how many idle ones are left. */
+  dropDead(): number {
+    const idle = this.idle;
+    while (idle.length > 0) {
+      const entry = idle.pop()!;
+      if (this.keepIfAlive(entry)) {
+        idle.push(entry);
+        break;
+      }
+    }
+    return idle.length;
   }
 
   /** acquire() with its options checked (a bad option rejects, it never throws). */
@@ -83,18 +101,21 @@ export class PoolCore<T> extends PoolLifecycle<T> {
         return;
       }
       const w = new Waiter<T>(this, resolve as (value: never) => void, reject, stack);
-      if (target !== undefined) w.attach(target);
+      if (target !== undefined) {
+        w.attach(target);
+        w.scope = target;
+      }
       this.queue.push(w, now(), ms, timeout !== undefined);
       this.pump();
     });
   }
 
   timeoutError(ms: number): TimeoutError {
-    const cause = this.failures > 0 ? this.lastCreateError : undefined;
-    const why = cause === undefined ? "" : " (creating one failed; see cause)";
+    // Failing iff failures > 0; the error itself may be anything, `undefined` included.
+    if (this.failures === 0) return new TimeoutError(`pool: no resource became available within ${ms} ms`);
     return new TimeoutError(
-      `pool: no resource became available within ${ms} ms${why}`,
-      cause === undefined ? undefined : { cause },
+      `pool: no resource became available within ${ms} ms (creating one failed; see cause)`,
+      { cause: this.lastCreateError },
     );
   }
 
@@ -121,6 +142,7 @@ export class PoolCore<T> extends PoolLifecycle<T> {
       const idle = this.idle;
       if (idle.length > 0) {
         const entry = idle.pop()!;
+        if (s.isAlive !== undefined && !this.keepIfAlive(entry)) continue;
         if (s.validate !== undefined && this.needsValidation(entry)) this.validateEntry(entry);
         else this.serve(q.head!, entry);
         continue;
@@ -144,17 +166,21 @@ export class PoolCore<T> extends PoolLifecycle<T> {
     if ((this.wants & 8) !== 0) this.announceRelease(entry);
     const s = this.s;
     let done: Promise<void> | undefined;
-    if (this.state !== OPEN || entry.retired || entry.uses >= s.maxUses) done = this.destroy(entry, undefined);
-    else if (s.reset !== undefined) done = this.recycle(entry);
-    else this.offer(entry);
+    if (this.state !== OPEN || entry.retired || entry.uses >= s.maxUses) done = this.destroy(entry, false, undefined);
+    else if (s.reset === undefined) this.offer(entry);
+    else {
+      // A dead resource is not worth a reset (offer() checks the others).
+      const dead = s.isAlive === undefined ? undefined : this.askAlive(entry);
+      done = dead === undefined ? this.recycle(entry) : this.destroy(entry, "error" in dead, dead.error);
+    }
     this.changed();
     return done ?? DONE;
   }
 
-  destroyLeased(entry: Entry<T>, error: unknown): Promise<void> {
+  destroyLeased(entry: Entry<T>, hasError: boolean, error: unknown): Promise<void> {
     this.endLease(entry);
     if ((this.wants & 8) !== 0) this.announceRelease(entry);
-    const done = this.destroy(entry, error);
+    const done = this.destroy(entry, hasError, error);
     this.changed();
     return done;
   }

@@ -33,14 +33,16 @@ export abstract class PoolCreates<T> extends PoolState<T> {
   failureGeneration = 0;
   nextCreateAt = 0;
   lastCreateError: unknown = undefined;
-  /** The last failure while below `min`, until a create succeeds (ready() rejects with it). */
+  /** The last failure while below `min`, until a create succeeds (ready() rejects with it): set iff `hasFillError`. */
   fillError: unknown = undefined;
+  hasFillError = false;
   readonly readyWaiters: Set<ReadyWaiter> = new Set();
   // Two backoff timers: one holds the process open while somebody waits for the retry.
   readonly backoffTimer: PoolTimer = new PoolTimer(true, () => this.pump());
   readonly backgroundBackoffTimer: PoolTimer = new PoolTimer(false, () => this.pump());
 
   abstract offer(entry: Entry<T>): void;
+  abstract place(entry: Entry<T>): void;
   abstract pump(): void;
 
   /** True when a create may start now; when only the backoff is in the way, arms its timer. */
@@ -92,6 +94,8 @@ export abstract class PoolCreates<T> extends PoolState<T> {
     );
   }
 
+  abstract askAlive(entry: Entry<T>): { error?: unknown } | undefined;
+
   createSettled(op: CreateOp, ok: boolean, value: unknown): void {
     this.creates.delete(op);
     this.creating--;
@@ -100,45 +104,75 @@ export abstract class PoolCreates<T> extends PoolState<T> {
     const trigger = op.trigger as Waiter<T> | undefined;
     if (trigger !== undefined && trigger.create === op) trigger.create = undefined;
     if (ok) {
-      this.failures = 0;
-      this.fillError = undefined;
-      this.lastCreateError = undefined;
-      this.stopBackoff();
       const entry = new Entry<T>(this, value as T);
       this.created++;
-      const s = this.s;
-      if (s.maxLifetime !== Infinity) {
-        entry.deadline = now() + s.maxLifetime * (1 - s.maxLifetimeJitter * Math.random());
-        schedule(entry);
-      }
       this.emit("create", { resource: entry.resource });
-      this.offer(entry);
-      if (this.readyWaiters.size > 0 && this.alive() >= s.min) settleReady(this.readyWaiters, true, undefined);
+      const dead = this.s.isAlive === undefined || this.state !== OPEN ? undefined : this.askAlive(entry);
+      if (dead === undefined) this.created_(entry);
+      else {
+        // A new resource found dead is a failed create: counted toward the
+        // backoff like any other (before its destroy lets the pool create
+        // again), so a backend that hands out dead connections is not
+        // hammered in a loop. A throwing check was already an error event.
+        const threw = "error" in dead;
+        const error = threw ? dead.error : new Error("pool: create() returned a resource that isAlive() says is dead");
+        this.countFailure(op, error);
+        this.destroy(entry, true, error);
+        if (!threw) this.emit("error", { error, phase: "create" });
+        this.failWaiters(trigger, cancelled, error);
+      }
     } else if (cancelled && op.owns(value)) {
       // Our own cancellation (nobody needed it, or the pool is closing): not a failure.
     } else if (this.state !== OPEN) {
       // Its own failure, after close() cancelled it: nobody waits any more, but the owner hears of it.
       this.emit("error", { error: value, phase: "create" });
     } else {
-      this.lastCreateError = value;
-      if (op.generation === this.failureGeneration) {
-        this.failureGeneration++;
-        const delay = Math.min(this.s.maxRetryDelay, this.s.retryDelay * 2 ** this.failures);
-        this.failures++;
-        this.nextCreateAt = now() + delay;
-      }
+      this.countFailure(op, value);
       this.emit("error", { error: value, phase: "create" });
       // A create cancelled because nobody needed it fails nobody; its failure
       // still counts toward the backoff and is the cause of later timeouts.
-      const victim = cancelled ? undefined : trigger !== undefined && trigger.queued ? trigger : this.queue.head;
-      if (victim !== undefined) this.leave(victim, value, false);
-      if (this.alive() < this.s.min) {
-        this.fillError = value;
-        if (this.readyWaiters.size > 0) settleReady(this.readyWaiters, false, value);
-      }
+      this.failWaiters(trigger, cancelled, value);
     }
     this.pump();
     this.changed();
+  }
+
+  /** A create failed while the pool is open: the backoff grows once per generation of creates. */
+  countFailure(op: CreateOp, error: unknown): void {
+    this.lastCreateError = error;
+    if (op.generation === this.failureGeneration) {
+      this.failureGeneration++;
+      const delay = Math.min(this.s.maxRetryDelay, this.s.retryDelay * 2 ** this.failures);
+      this.failures++;
+      this.nextCreateAt = now() + delay;
+    }
+  }
+
+  /** A failed create fails one waiter (`trigger` if it still waits, else the oldest; none when cancelled) and ready(). */
+  failWaiters(trigger: Waiter<T> | undefined, cancelled: boolean, error: unknown): void {
+    const victim = cancelled ? undefined : trigger !== undefined && trigger.queued ? trigger : this.queue.head;
+    if (victim !== undefined) this.leave(victim, error, false);
+    if (this.alive() < this.s.min) {
+      this.fillError = error;
+      this.hasFillError = true;
+      if (this.readyWaiters.size > 0) settleReady(this.readyWaiters, false, error);
+    }
+  }
+
+  /** A new resource arrived alive: the failing state ends, and it is offered. */
+  created_(entry: Entry<T>): void {
+    this.failures = 0;
+    this.hasFillError = false;
+    this.fillError = undefined;
+    this.lastCreateError = undefined;
+    this.stopBackoff();
+    const s = this.s;
+    if (s.maxLifetime !== Infinity) {
+      entry.deadline = now() + s.maxLifetime * (1 - s.maxLifetimeJitter * Math.random());
+      schedule(entry);
+    }
+    this.offer(entry);
+    if (this.readyWaiters.size > 0 && this.alive() >= s.min) settleReady(this.readyWaiters, true, undefined);
   }
 
   /**

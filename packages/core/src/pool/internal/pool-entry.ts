@@ -30,8 +30,10 @@ export class Entry<T> implements TimerEntry {
    * a write barrier and a remembered-set entry on every acquire.)
    */
   gen = 0;
-  /** The lease's signal node, made only when someone reads `lease.signal`. */
+  /** The lease's signal node, made only when someone reads `lease.signal` (or `setup` declares it). */
   node: CancelNode | undefined = undefined;
+  /** The borrower's signal or ambient node, while lent: the lease's signal node hangs under it. */
+  scope: CancelNode | AbortSignal | undefined = undefined;
   /** Links in the pool's list of borrowed entries (in lend order). */
   prev: Entry<T> | undefined = undefined;
   next: Entry<T> | undefined = undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { TimeoutError } from "../../base/errors.ts";
-import { type Guard, guarded, type GuardOwner } from "./pool-guard.ts";
+import { type Guard, guarded, type GuardOwner, runGuarded } from "./pool-guard.ts";
 import { live } from "../../base/live.ts";
 
 describe("guarded", () => {
@@ -9,6 +9,20 @@ describe("guarded", () => {
     expect([sync.ok, sync.value]).toEqual([true, 2]);
     const async = await guarded("reset", (r: number) => Promise.resolve(r * 3), 2, 1000);
     expect([async.ok, async.value]).toEqual([true, 6]);
+    expect(live.timers).toBe(0);
+  });
+
+  test("a callback that returns synchronously settles at once and arms no timer; a promise arms one", async () => {
+    const sync = runGuarded("reset", (r: number) => (expect(live.timers).toBe(0), r + 1), 1, 1000);
+    expect([sync.settled, sync.ok, sync.value]).toEqual([true, true, 2]);
+    expect(sync.hasSignal).toBe(false);
+    expect(live.timers).toBe(0);
+    let finish!: () => void;
+    const async = runGuarded("reset", () => new Promise<void>((resolve) => (finish = resolve)), 1, 1000);
+    expect(async.settled).toBe(false);
+    expect(live.timers, "the grace timer, armed after the call returned a promise").toBe(1);
+    finish();
+    expect((await async.settledPromise()).ok).toBe(true);
     expect(live.timers).toBe(0);
   });
 

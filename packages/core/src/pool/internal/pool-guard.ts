@@ -40,14 +40,19 @@ export class Guard extends CancelNode implements TimerEntry {
   inClose = false;
   #what: string;
   #grace: number;
-  #done: (guard: Guard) => void;
+  #done: ((guard: Guard) => void) | undefined = undefined;
 
-  constructor(owner: GuardOwner | undefined, what: string, grace: number, done: (guard: Guard) => void) {
+  constructor(owner: GuardOwner | undefined, what: string, grace: number) {
     super();
     this.owner = owner;
     this.#what = what;
     this.#grace = grace;
-    this.#done = done;
+  }
+
+  /** A promise of this guard once settled (made only for a callback that returned a promise). */
+  settledPromise(): Promise<Guard> {
+    if (this.settled) return Promise.resolve(this);
+    return new Promise<Guard>((resolve) => (this.#done = resolve));
   }
 
   fire(): void {
@@ -63,15 +68,58 @@ export class Guard extends CancelNode implements TimerEntry {
     if (this.inClose) this.owner!.hooksInClose--;
     this.ok = ok;
     this.value = value;
-    this.#done(this);
+    this.#done?.(this);
   }
 }
 
 /**
- * Calls `fn(resource, signal)` under a guard with `grace` ms; resolves (never
- * rejects) with the settled guard. `owner` (the pool) hears which guard is
- * running.
+ * Calls `fn(resource, signal)` under a guard with `grace` ms and returns the
+ * guard. A callback that returns synchronously (or throws) settles it at
+ * once and costs no timer: the grace timer is armed only for a promise. The
+ * signal (an AbortController: ~2 µs on Node 20) is made only for a callback
+ * that declares it, as exit-stack callbacks get theirs; with an adapter,
+ * currentSignal() inside is the guard's signal either way. `owner` (the
+ * pool) hears which guard is running.
  */
+export function runGuarded<T>(
+  what: string,
+  fn: (resource: T, signal: AbortSignal) => unknown,
+  resource: T,
+  grace: number,
+  owner?: GuardOwner,
+): Guard {
+  const guard = new Guard(owner, what, grace);
+  // A grace of 0 or less has already expired: the callback still runs, on
+  // an aborted signal, and only a synchronous result counts.
+  const expired = grace <= 0;
+  if (expired) guard.cancel(new TimeoutError(`pool: ${what} had a grace period of ${grace} ms`));
+  let result: unknown;
+  const outer = owner?.running;
+  if (owner !== undefined) owner.running = guard;
+  try {
+    const call = fn.length < 2 ? () => (fn as (resource: T) => unknown)(resource) : () => fn(resource, guard.signal);
+    const context = hooks.context;
+    result = context === undefined ? call() : context.run(guard, call);
+  } catch (error) {
+    guard.settle(false, error);
+    return guard;
+  } finally {
+    if (owner !== undefined) owner.running = outer;
+  }
+  if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
+    Promise.resolve(result).then((value) => guard.settle(true, value), (error) => guard.settle(false, error));
+    if (expired) guard.fire();
+    else if (grace !== Infinity && !guard.settled) {
+      guard.deadline = now() + grace;
+      schedule(guard);
+    }
+  } else {
+    guard.settle(true, result);
+  }
+  return guard;
+}
+
+/** {@linkcode runGuarded}, as a promise of the settled guard (never rejects). */
 export function guarded<T>(
   what: string,
   fn: (resource: T, signal: AbortSignal) => unknown,
@@ -79,37 +127,5 @@ export function guarded<T>(
   grace: number,
   owner?: GuardOwner,
 ): Promise<Guard> {
-  return new Promise<Guard>((resolve) => {
-    const guard = new Guard(owner, what, grace, resolve);
-    // A grace of 0 or less has already expired: the callback still runs, on
-    // an aborted signal, and only a synchronous result counts.
-    const expired = grace <= 0;
-    if (expired) guard.cancel(new TimeoutError(`pool: ${what} had a grace period of ${grace} ms`));
-    else if (grace !== Infinity) {
-      guard.deadline = now() + grace;
-      schedule(guard);
-    }
-    let result: unknown;
-    const outer = owner?.running;
-    if (owner !== undefined) owner.running = guard;
-    try {
-      // The signal (an AbortController: ~2 µs on Node 20) is made only for a
-      // callback that declares it, as exit-stack callbacks get theirs; with an
-      // adapter, currentSignal() inside is the guard's signal either way.
-      const call = fn.length < 2 ? () => (fn as (resource: T) => unknown)(resource) : () => fn(resource, guard.signal);
-      const context = hooks.context;
-      result = context === undefined ? call() : context.run(guard, call);
-    } catch (error) {
-      guard.settle(false, error);
-      return;
-    } finally {
-      if (owner !== undefined) owner.running = outer;
-    }
-    if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") {
-      Promise.resolve(result).then((value) => guard.settle(true, value), (error) => guard.settle(false, error));
-      if (expired) guard.fire();
-    } else {
-      guard.settle(true, result);
-    }
-  });
+  return runGuarded(what, fn, resource, grace, owner).settledPromise();
 }

@@ -52,7 +52,7 @@ export abstract class PoolLifecycle<T> extends PoolUpkeep<T> {
     if (this.state !== OPEN) return Promise.reject(new PoolClosedError());
     if (early !== undefined) return Promise.reject(early);
     if (this.alive() >= this.s.min) return Promise.resolve();
-    if (this.fillError !== undefined) return Promise.reject(this.fillError);
+    if (this.hasFillError) return Promise.reject(this.fillError);
     return new Promise<void>((resolve, reject) => {
       const waiter = new ReadyWaiter(this.readyWaiters, resolve, reject);
       if (target !== undefined) waiter.attach(target);
@@ -116,7 +116,7 @@ export abstract class PoolLifecycle<T> extends PoolUpkeep<T> {
     this.stopBackoff();
     if (this.evictor.index >= 0) unschedule(this.evictor);
     const idle = this.idle;
-    while (idle.length > 0) this.destroy(idle.pop()!, undefined);
+    while (idle.length > 0) this.destroy(idle.pop()!, false, undefined);
   }
 
   /** Steps 2-5. */
@@ -124,7 +124,7 @@ export abstract class PoolLifecycle<T> extends PoolUpkeep<T> {
     const s = this.s;
     if (!(await this.until(() => this.borrowed === 0, timeout))) {
       const why = this.terminating ? "terminate() was called" : `its close timeout of ${timeout} ms passed`;
-      this.closeNode.cancel(new PoolClosedError(`The pool is closing: ${why} while this lease was held`));
+      this.cancelLeases(new PoolClosedError(`The pool is closing: ${why} while this lease was held`));
       if (!(await this.until(() => this.borrowed === 0, s.cleanupTimeout))) this.revokeAll(why);
     }
     await this.until(() => this.maintaining <= this.hooksInClose, s.cleanupTimeout, false);
@@ -137,7 +137,7 @@ export abstract class PoolLifecycle<T> extends PoolUpkeep<T> {
   revokeAll(why: string): void {
     for (let entry = this.bHead; entry !== undefined; entry = this.bHead) {
       this.endLease(entry);
-      this.destroy(entry, new PoolClosedError(`The pool revoked this lease: ${why}`));
+      this.destroy(entry, true, new PoolClosedError(`The pool revoked this lease: ${why}`));
     }
   }
 

@@ -42,6 +42,8 @@ export interface PoolSettings<T> {
   validate: ((resource: T, signal: AbortSignal) => unknown) | undefined;
   reset: ((resource: T, signal: AbortSignal) => unknown) | undefined;
   isBroken: (error: unknown, resource: T) => boolean;
+  isAlive: ((resource: T) => boolean) | undefined;
+  setup: ((resource: T, signal: AbortSignal) => void) | undefined;
   min: number;
   max: number;
   acquireTimeout: number;
@@ -90,6 +92,8 @@ const KNOWN: ReadonlySet<string> = new Set([
   "validate",
   "reset",
   "isBroken",
+  "isAlive",
+  "setup",
   "max",
   ...Object.keys(DEFAULTS),
 ]);
@@ -161,6 +165,8 @@ export function resolvePoolOptions<T>(options: unknown): PoolSettings<T> {
   optionalFunction(o, "validate");
   optionalFunction(o, "reset");
   optionalFunction(o, "isBroken");
+  optionalFunction(o, "isAlive");
+  optionalFunction(o, "setup");
   if (o.max === undefined) {
     throw new TypeError(`Cannot ${WHAT} as 'max' must be a positive integer: received undefined`);
   }
@@ -212,6 +218,8 @@ export function resolvePoolOptions<T>(options: unknown): PoolSettings<T> {
     validate: o.validate as PoolSettings<T>["validate"],
     reset: o.reset as PoolSettings<T>["reset"],
     isBroken: (o.isBroken as PoolSettings<T>["isBroken"] | undefined) ?? alwaysBroken,
+    isAlive: o.isAlive as PoolSettings<T>["isAlive"],
+    setup: o.setup as PoolSettings<T>["setup"],
     min,
     max,
     acquireTimeout: time(o, "acquireTimeout"),

@@ -56,8 +56,9 @@ export abstract class PoolState<T> implements LeaseOwner<T>, WaiterOwner<T>, Ent
   waits = 0;
   totalWaitTime = 0;
   maxWaitTime = 0;
-  /** Parent of every lease signal: cancelled when close() stops waiting for borrowers. */
-  readonly closeNode: CancelNode = new CancelNode();
+  /** Set once close() stopped waiting for borrowers: every lease signal aborts with `leaseCancelReason`. */
+  leasesCancelled = false;
+  leaseCancelReason: unknown = undefined;
   readonly leakTimer: PoolTimer;
   /** The guard whose hook is running synchronously right now (see pool-guard.ts). */
   running: Guard | undefined = undefined;
@@ -74,9 +75,10 @@ export abstract class PoolState<T> implements LeaseOwner<T>, WaiterOwner<T>, Ent
   }
 
   abstract giveBack(entry: Entry<T>): Promise<void>;
-  abstract destroyLeased(entry: Entry<T>, error: unknown): Promise<void>;
+  abstract destroyLeased(entry: Entry<T>, hasError: boolean, error: unknown): Promise<void>;
   abstract leave(waiter: Waiter<T>, reason: unknown, timedOut: boolean): void;
   abstract expire(entry: Entry<unknown>): void;
+  abstract destroy(entry: Entry<T>, hasError: boolean, error: unknown): Promise<void>;
 
   /** Everything that counts toward `max`. */
   size(): number {
@@ -97,18 +99,24 @@ export abstract class PoolState<T> implements LeaseOwner<T>, WaiterOwner<T>, Ent
     if (onChange !== undefined) onChange();
   }
 
-  /** Starts a lease on `entry` (already out of the idle stack). */
-  lend(entry: Entry<T>, stack: string | undefined): Lease<T> {
-    const lease = new Lease<T>(this, entry);
+  /**
+   * Starts a lease on `entry` (already out of the idle stack), tied to
+   * `scope`. Throws the error of a failing `setup` (the entry is then
+   * destroyed and no lease started).
+   */
+  lend(entry: Entry<T>, stack: string | undefined, scope: CancelNode | AbortSignal | undefined): Lease<T> {
     entry.state = BORROWED;
     entry.uses++;
     this.borrowed++;
-    this.acquires++;
     const tail = this.bTail;
     entry.prev = tail;
     if (tail === undefined) this.bHead = entry;
     else tail.next = entry;
     this.bTail = entry;
+    if (scope !== undefined) entry.scope = scope;
+    if (this.s.setup !== undefined) this.runSetup(entry);
+    const lease = new Lease<T>(this, entry);
+    this.acquires++;
     if (this.s.leakTimeout !== Infinity) {
       entry.lentAt = now();
       entry.stack = stack;
@@ -122,15 +130,51 @@ export abstract class PoolState<T> implements LeaseOwner<T>, WaiterOwner<T>, Ent
     return lease;
   }
 
-  /** Hands `entry` to the queued waiter `w`. */
+  /** Hands `entry` to the queued waiter `w` (a failing `setup` rejects it instead). */
   serve(w: Waiter<T>, entry: Entry<T>): void {
     this.queue.remove(w);
     w.detach();
+    let lease: Lease<T>;
+    try {
+      lease = this.lend(entry, w.stack, w.scope);
+    } catch (error) {
+      w.reject(error);
+      return;
+    }
     const waited = now() - w.enqueuedAt;
     this.waits++;
     this.totalWaitTime += waited;
     if (waited > this.maxWaitTime) this.maxWaitTime = waited;
-    w.resolve(this.lend(entry, w.stack) as never);
+    w.resolve(lease as never);
+  }
+
+  /** Calls `setup` for a lease starting on `entry`; when it fails, ends the lease, destroys the entry and throws. */
+  runSetup(entry: Entry<T>): void {
+    const setup = this.s.setup!;
+    let result: unknown;
+    let failed = false;
+    let error: unknown;
+    try {
+      result = setup.length < 2
+        ? (setup as (resource: T) => unknown)(entry.resource)
+        : setup(entry.resource, this.leaseSignal(entry));
+      if (
+        result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function"
+      ) {
+        Promise.resolve(result).then(undefined, () => {});
+        throw new TypeError(
+          "Cannot lend a resource as 'setup' must return synchronously (prepare it in create or validate): received a promise",
+        );
+      }
+    } catch (e) {
+      failed = true;
+      error = e;
+    }
+    if (!failed) return;
+    this.endLease(entry);
+    this.emit("error", { error, phase: "setup", resource: entry.resource });
+    this.destroy(entry, true, error);
+    throw error;
   }
 
   /** Ends the active lease on `entry` (the entry itself is then the caller's to place). */
@@ -147,17 +191,35 @@ export abstract class PoolState<T> implements LeaseOwner<T>, WaiterOwner<T>, Ent
       node.detach();
       entry.node = undefined;
     }
+    if (entry.scope !== undefined) entry.scope = undefined;
     if (--this.borrowed === 0 && this.leakTimer.index >= 0) unschedule(this.leakTimer);
   }
 
+  /**
+   * The lease's signal: a node under the borrower's scope (so it aborts when
+   * the borrower's signal does) that close() cancels when it stops waiting.
+   */
   leaseSignal(entry: Entry<T>): AbortSignal {
     let node = entry.node;
     if (node === undefined) {
       node = entry.node = new CancelNode();
-      const reason = node.attach(this.closeNode);
-      if (reason !== undefined) node.cancel(reason);
+      if (this.leasesCancelled) node.cancel(this.leaseCancelReason);
+      else if (entry.scope !== undefined) {
+        const reason = node.attach(entry.scope);
+        if (reason !== undefined) node.cancel(reason);
+      }
     }
     return node.signal;
+  }
+
+  /** close() stops waiting for borrowers: every lease signal, now and later, aborts with `reason`. */
+  cancelLeases(reason: unknown): void {
+    this.leasesCancelled = true;
+    this.leaseCancelReason = reason;
+    // Collect first: an abort listener may end a lease (and unlink it) synchronously.
+    const nodes: CancelNode[] = [];
+    for (let e = this.bHead; e !== undefined; e = e.next) if (e.node !== undefined) nodes.push(e.node);
+    for (const node of nodes) node.cancel(reason);
   }
 
   /** The leak timer fired: report every lease held past `leakTimeout`, re-arm for the next. */

@@ -1,27 +1,14 @@
 // pool.use(fn): a lease for the duration of fn, given back or destroyed.
 //
 // fn's signal is the lease's signal (it aborts when close() stops waiting
-// for borrowers), linked to the caller's signal too, and it is the ambient
-// signal inside fn. The rule for a failure: fn's error destroys the
+// for borrowers, and with the caller's signal: acquire() ties the two), and
+// it is the ambient signal inside fn. The rule for a failure: fn's error destroys the
 // resource unless the pool's isBroken(error, resource) returns false.
 
 import { hooks } from "../../base/runtime.ts";
-import { ambientNode } from "../../cancellation/internal/ambient.ts";
-import { type CancelNode, nodeOf, Watcher } from "../../cancellation/internal/cancel-node.ts";
+import { nodeOf } from "../../cancellation/internal/cancel-node.ts";
 import type { PoolCore } from "./pool-core.ts";
 import { describe } from "../../base/validate.ts";
-
-/** Cancels a use()'s signal when the caller's signal aborts. */
-class Link extends Watcher {
-  readonly #node: CancelNode;
-  constructor(node: CancelNode) {
-    super();
-    this.#node = node;
-  }
-  onAbort(reason: unknown): void {
-    this.#node.cancel(reason);
-  }
-}
 
 export async function use<T, R>(
   core: PoolCore<T>,
@@ -31,23 +18,16 @@ export async function use<T, R>(
   if (typeof fn !== "function") {
     throw new TypeError(`Cannot use pool as 'fn' must be a function: received ${describe(fn)}`);
   }
-  const target = options?.signal ?? ambientNode();
+  // The lease's signal is tied to the caller's signal (or the ambient one) by acquire().
   const lease = await core.acquireWith(options);
   const resource = lease.resource;
   const signal = lease.signal;
   const node = nodeOf(signal)!;
-  let link: Link | undefined;
-  if (target !== undefined) {
-    link = new Link(node);
-    const reason = link.attach(target);
-    if (reason !== undefined) node.cancel(reason);
-  }
   let value: Awaited<R>;
   try {
     const context = hooks.context;
     value = await (context === undefined ? fn(resource, signal) : context.run(node, () => fn(resource, signal)));
   } catch (error) {
-    link?.detach();
     let broken = true;
     try {
       broken = core.s.isBroken(error, resource) !== false;
@@ -55,7 +35,6 @@ export async function use<T, R>(
     await (broken ? lease.destroy(error) : lease.release());
     throw error;
   }
-  link?.detach();
   await lease.release();
   return value;
 }

@@ -10,7 +10,7 @@
 // waiter it was set for is served; when it fires it finds the next deadline.
 
 import { now } from "../../base/clock.ts";
-import { Watcher } from "../../cancellation/internal/cancel-node.ts";
+import { type CancelNode, Watcher } from "../../cancellation/internal/cancel-node.ts";
 import type { CreateOp } from "./pool-create-op.ts";
 import { schedule, type TimerEntry, unschedule } from "../../base/scheduler.ts";
 
@@ -37,6 +37,8 @@ export class Waiter<T> extends Watcher implements TimerEntry {
   own = false;
   /** The create started on its behalf, while in flight. */
   create: CreateOp | undefined = undefined;
+  /** The caller's signal or ambient node: the lease it gets is tied to it. */
+  scope: CancelNode | AbortSignal | undefined = undefined;
   deadline: number = Infinity;
   index = -1;
   readonly keepAlive: boolean = true;
