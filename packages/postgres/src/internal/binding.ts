@@ -47,8 +47,6 @@ export interface Link {
 export interface Binding {
   readonly link: Link;
   signal: AbortSignal | undefined;
-  /** Undoes what the lease linked into `signal` (listeners on the caller's signal). */
-  unlink: (() => void) | undefined;
   /** Why this binding can no longer run queries (its lease ended), or undefined. */
   closed: string | undefined;
   inflight: Set<Query> | undefined;
@@ -67,7 +65,6 @@ export function binding(link: Link, signal: AbortSignal | undefined): Binding {
   return {
     link,
     signal,
-    unlink: undefined,
     closed: undefined,
     inflight: undefined,
     quiet: undefined,
@@ -78,8 +75,7 @@ export function binding(link: Link, signal: AbortSignal | undefined): Binding {
 }
 
 /** Opens a (pooled) binding for a new lease whose queries obey `signal`. */
-export function openBinding(b: Binding, signal: AbortSignal | undefined, unlink?: () => void): void {
+export function openBinding(b: Binding, signal: AbortSignal | undefined): void {
   b.closed = undefined;
   b.signal = signal;
-  b.unlink = unlink;
 }

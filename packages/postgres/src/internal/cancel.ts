@@ -109,10 +109,6 @@ export function abortAll(binding: Binding): void {
  */
 export function closeBinding(b: Binding, why: string): boolean {
   b.closed = why;
-  if (b.unlink) {
-    b.unlink();
-    b.unlink = undefined;
-  }
   if (!b.inflight?.size) return false;
   abortAll(b);
   return true;

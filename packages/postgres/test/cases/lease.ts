@@ -4,7 +4,7 @@
 import { pidOf, PostgresConnection } from "../../src/mod.ts";
 import { eventually, freezableProxy, makePool } from "../support.ts";
 import type { PgSuite } from "../suite.ts";
-import { equal, ok } from "../assert.ts";
+import { deepEqual, equal, ok } from "../assert.ts";
 
 /** Counts the session resets run while `body` runs (a spy on PostgresConnection.prototype.reset). */
 async function countingResets(body: (resets: () => number) => Promise<void>): Promise<void> {
@@ -23,6 +23,19 @@ async function countingResets(body: (resets: () => number) => Promise<void>): Pr
 }
 
 export function leaseCases({ corral, add }: PgSuite): void {
+  add("PG-54", "the pool is a plain core Pool and its leases plain core Leases: nothing patched", async () => {
+    await using pool = await makePool({ max: 1 });
+    equal(Object.getPrototypeOf(pool), corral.Pool.prototype, "createPostgresPool returns a core Pool");
+    const lease = await pool.acquire();
+    try {
+      equal(Object.getPrototypeOf(lease), corral.Lease.prototype, "a core Lease");
+      deepEqual(Object.getOwnPropertyNames(lease), [], "with no method of its own");
+      deepEqual(Object.getOwnPropertySymbols(lease), [], "and no symbol-keyed state of the driver's");
+    } finally {
+      await lease.release();
+    }
+  });
+
   add("PG-50", "two concurrent release() calls reset the session once and give the connection back once", async () => {
     await countingResets(async (resets) => {
       await using pool = await makePool({ max: 1 });
