@@ -120,4 +120,22 @@ export function leaseCases({ corral, add }: PgSuite): void {
       ok(await eventually(() => Promise.resolve(silent.stats.size === 0), 5000), "the connection was terminated");
     },
   );
+
+  add(
+    "PG-55",
+    "use() returns its function's value when the reset after it fails; the connection is destroyed",
+    async () => {
+      await using proxy = await freezableProxy();
+      await using pool = await makePool({ url: proxy.url, max: 1, resetTimeout: 200, cancelGrace: 200 });
+      const value = await corral.failAfter(10_000, () =>
+        pool.use(async (sql) => {
+          await sql`set application_name = 'corral-pg55'`; // dirty: the release must reset
+          proxy.freeze(); // the reset will never be answered
+          return "done";
+        }));
+      equal(value, "done", "the finished work is not thrown away");
+      ok(await eventually(() => Promise.resolve(pool.stats.size === 0), 5000), "the connection was destroyed");
+      equal(pool.stats.destroyed, 1, "once");
+    },
+  );
 }
