@@ -79,11 +79,15 @@ function reset(sql: PgSql): Promise<void> | undefined {
   return conn.needsReset ? conn.reset() : undefined;
 }
 
-/** A dirty session is not worth a polite goodbye; a clean one closes politely unless the pool's grace passes. */
+/**
+ * Closes a clean connection politely (queries already sent finish first)
+ * unless the pool's grace passes. A lost one, or one whose session is dirty
+ * (a reset the pool gave up on may still be running), is terminated.
+ */
 function destroy(sql: PgSql, signal: AbortSignal): Promise<void> {
   const conn = connectionOf(sql);
   closeBinding(bindingOf(sql)!, "its connection was destroyed");
-  if (conn.broken || conn.needsReset) return conn.terminate();
+  if (conn.broken || conn.dirty) return conn.terminate();
   const unlisten = onAbort(signal, () => void conn.terminate());
   return conn.close().finally(unlisten);
 }

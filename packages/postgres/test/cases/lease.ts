@@ -138,4 +138,29 @@ export function leaseCases({ corral, add }: PgSuite): void {
       equal(pool.stats.destroyed, 1, "once");
     },
   );
+
+  add(
+    "PG-56",
+    "the pool's cleanupTimeout bounds a reset on a silent server; the connection is terminated",
+    async () => {
+      await using proxy = await freezableProxy();
+      // The reset's own bounds are far away: only the pool's grace can end it in time.
+      await using pool = await makePool({
+        url: proxy.url,
+        max: 1,
+        resetTimeout: 60_000,
+        cancelGrace: 60_000,
+        cleanupTimeout: 200,
+      });
+      const lease = await pool.acquire();
+      await lease.resource`set application_name = 'corral-pg56'`;
+      proxy.freeze();
+      const released = await corral.moveOnAfter(10_000, async (signal) => {
+        await corral.abortable(lease.release(), { signal });
+        return "released";
+      });
+      equal(released, "released", "the release ended within the pool's grace");
+      ok(await eventually(() => Promise.resolve(pool.stats.size === 0), 5000), "the connection was terminated");
+    },
+  );
 }
