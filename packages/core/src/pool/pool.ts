@@ -46,15 +46,20 @@
  */
 
 import { checkOptions, checkSignal } from "../base/validate.ts";
+import { ambientNode } from "../cancellation/internal/ambient.ts";
 import type { CancelNode } from "../cancellation/internal/cancel-node.ts";
-import { PoolCore, reasonOf } from "./internal/pool-core.ts";
+import { Closing } from "./internal/pool-closing.ts";
+import { Creator } from "./internal/pool-creator.ts";
+import { PoolEvents } from "./internal/pool-events.ts";
+import { Inventory } from "./internal/pool-inventory.ts";
+import { Lender } from "./internal/pool-lender.ts";
+import { Maintenance } from "./internal/pool-maintenance.ts";
 import { checkTimeout, resolvePoolOptions } from "./internal/pool-options.ts";
+import { Upkeep } from "./internal/pool-upkeep.ts";
 import { use } from "./internal/pool-use.ts";
-import { EVENT_BITS } from "./internal/pool-state.ts";
 import type { Lease } from "./lease.ts";
 import { PoolEvent, type PoolEventType } from "./pool-event.ts";
 import type { AcquireOptions, CloseOptions, PoolOptions, PoolStats, ReadyOptions, UseOptions } from "./pool-types.ts";
-import { ambientNode } from "../cancellation/internal/ambient.ts";
 
 const CLOSE_TIMEOUT = 5_000;
 
@@ -75,7 +80,14 @@ const CLOSE_TIMEOUT = 5_000;
  * ```
  */
 export class Pool<T> extends EventTarget implements AsyncDisposable {
-  readonly #core: PoolCore<T>;
+  // The parts (see internal/): the books of every resource, lending and
+  // the wait queue, creation with backoff, the owner's hooks, the
+  // background timers, and closing.
+  readonly #events: PoolEvents<T>;
+  readonly #books: Inventory<T>;
+  readonly #lender: Lender<T>;
+  readonly #creator: Creator<T>;
+  readonly #closing: Closing<T>;
 
   /**
    * @param options the callbacks and limits; see {@linkcode PoolOptions}
@@ -85,10 +97,24 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
   constructor(options: PoolOptions<T>) {
     super();
     const settings = resolvePoolOptions<T>(options);
-    this.#core = new PoolCore<T>(settings, (type, init) => {
+    const events = this.#events = new PoolEvents<T>((type, init) => {
       this.dispatchEvent(new PoolEvent<T>(type, init));
     });
-    this.#core.fill();
+    const books = this.#books = new Inventory<T>();
+    const lender = this.#lender = new Lender<T>(settings, books, events);
+    const maintenance = new Maintenance<T>(settings, books, events, lender);
+    const upkeep = new Upkeep<T>(settings, books, events, maintenance);
+    const creator = this.#creator = new Creator<T>(settings, {
+      books,
+      queue: lender.queue,
+      events,
+      maintenance,
+      upkeep,
+      host: lender,
+    });
+    lender.attach({ creator, maintenance, upkeep });
+    this.#closing = new Closing<T>(settings.cleanupTimeout, { books, lender, creator, maintenance, upkeep });
+    creator.fill();
   }
 
   /**
@@ -113,7 +139,7 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * ```
    */
   acquire(options?: AcquireOptions): Promise<Lease<T>> {
-    return this.#core.acquireWith(options);
+    return this.#lender.acquireWith(options);
   }
 
   /**
@@ -143,7 +169,7 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
     fn: (resource: T, signal: AbortSignal) => R | PromiseLike<R>,
     options?: UseOptions,
   ): Promise<Awaited<R>> {
-    return use(this.#core, fn, options);
+    return use(this.#lender, fn, options);
   }
 
   /**
@@ -169,7 +195,7 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#core.ready(target, reasonOf(target));
+    return this.#creator.ready(target);
   }
 
   /**
@@ -228,7 +254,7 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#core.close(timeout);
+    return this.#closing.close(timeout);
   }
 
   /**
@@ -249,7 +275,7 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * ```
    */
   terminate(): Promise<void> {
-    return this.#core.terminate();
+    return this.#closing.terminate();
   }
 
   /** Same as `close()` with its defaults. */
@@ -273,12 +299,12 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * ```
    */
   get stats(): PoolStats {
-    return this.#core.snapshot();
+    return this.#books.snapshot(this.#creator.creating, this.#lender.queue.size);
   }
 
   /** True once `close()` or `terminate()` has started. */
   get closed(): boolean {
-    return this.#core.shutdown !== undefined;
+    return this.#closing.shutdown !== undefined;
   }
 
   /**
@@ -291,7 +317,7 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
     options?: AddEventListenerOptions | boolean,
   ): void {
     super.addEventListener(type, listener as EventListener | null, options);
-    if (Object.hasOwn(EVENT_BITS, type)) this.#core.wants |= EVENT_BITS[type as PoolEventType];
+    this.#events.listen(type);
   }
 }
 

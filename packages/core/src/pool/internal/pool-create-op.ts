@@ -9,7 +9,7 @@ import type { Waiter } from "./pool-waiters.ts";
 export class CreateOp extends CancelNode {
   /** The waiter it was started for (first to hear of its failure), if any. */
   readonly trigger: Waiter<unknown> | undefined;
-  /** The pool's failure generation when it started (see PoolCreates.createSettled). */
+  /** The pool's failure generation when it started (see Creator.countFailure). */
   readonly generation: number;
 
   constructor(trigger: Waiter<unknown> | undefined, generation: number) {

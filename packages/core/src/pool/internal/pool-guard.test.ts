@@ -1,6 +1,17 @@
 import { describe, expect, test } from "vitest";
 import { TimeoutError } from "../../base/errors.ts";
-import { type Guard, guarded, type GuardOwner, runGuarded } from "./pool-guard.ts";
+import { type Guard, type GuardOwner, runGuarded } from "./pool-guard.ts";
+
+/** runGuarded, as a promise of the settled guard. */
+function guarded<T>(
+  what: string,
+  fn: (resource: T, signal: AbortSignal) => unknown,
+  resource: T,
+  grace: number,
+  owner?: GuardOwner,
+): Promise<Guard> {
+  return runGuarded(what, fn, resource, grace, owner).settledPromise();
+}
 import { live } from "../../base/live.ts";
 
 describe("guarded", () => {

@@ -7,7 +7,7 @@
 //
 // A guard also tells its pool that a hook is running, so that close() or
 // terminate() called from inside the hook does not wait for the hook itself
-// (see PoolLifecycle.close): synchronously through `owner.running`, and
+// (see Closing): synchronously through `owner.running`, and
 // after an `await` through the ambient context, whose node is the guard.
 
 import { now } from "../../base/clock.ts";
@@ -117,15 +117,4 @@ export function runGuarded<T>(
     guard.settle(true, result);
   }
   return guard;
-}
-
-/** {@linkcode runGuarded}, as a promise of the settled guard (never rejects). */
-export function guarded<T>(
-  what: string,
-  fn: (resource: T, signal: AbortSignal) => unknown,
-  resource: T,
-  grace: number,
-  owner?: GuardOwner,
-): Promise<Guard> {
-  return runGuarded(what, fn, resource, grace, owner).settledPromise();
 }

@@ -2,16 +2,24 @@
 //
 // fn's signal is the lease's signal (it aborts when close() stops waiting
 // for borrowers, and with the caller's signal: acquire() ties the two), and
-// it is the ambient signal inside fn. The rule for a failure: fn's error destroys the
-// resource unless the pool's isBroken(error, resource) returns false.
+// it is the ambient signal inside fn. The rule for a failure: fn's error
+// destroys the resource unless the pool's isBroken(error, resource) returns
+// false. A failing reset afterwards does not lose fn's value: release()
+// never rejects.
 
 import { hooks } from "../../base/runtime.ts";
-import { nodeOf } from "../../cancellation/internal/cancel-node.ts";
-import type { PoolCore } from "./pool-core.ts";
 import { describe } from "../../base/validate.ts";
+import { nodeOf } from "../../cancellation/internal/cancel-node.ts";
+import type { Lease } from "../lease.ts";
+
+/** What use() borrows from: the pool's acquire and its `isBroken`. */
+export interface Borrowing<T> {
+  acquireWith(options: unknown): Promise<Lease<T>>;
+  isBroken(error: unknown, resource: T): boolean;
+}
 
 export async function use<T, R>(
-  core: PoolCore<T>,
+  pool: Borrowing<T>,
   fn: (resource: T, signal: AbortSignal) => R | PromiseLike<R>,
   options: { signal?: AbortSignal; timeout?: number } | undefined,
 ): Promise<Awaited<R>> {
@@ -19,7 +27,7 @@ export async function use<T, R>(
     throw new TypeError(`Cannot use pool as 'fn' must be a function: received ${describe(fn)}`);
   }
   // The lease's signal is tied to the caller's signal (or the ambient one) by acquire().
-  const lease = await core.acquireWith(options);
+  const lease = await pool.acquireWith(options);
   const resource = lease.resource;
   const signal = lease.signal;
   const node = nodeOf(signal)!;
@@ -30,7 +38,7 @@ export async function use<T, R>(
   } catch (error) {
     let broken = true;
     try {
-      broken = core.s.isBroken(error, resource) !== false;
+      broken = pool.isBroken(error, resource) !== false;
     } catch { /* a failing isBroken counts as broken */ }
     await (broken ? lease.destroy(error) : lease.release());
     throw error;

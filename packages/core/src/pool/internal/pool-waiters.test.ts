@@ -22,7 +22,7 @@ describe("WaitQueue", () => {
     owner.queue.remove(ws[1]!);
     owner.queue.remove(ws[3]!);
     const order: Waiter<number>[] = [];
-    for (let w = owner.queue.head; w; w = w.qNext) order.push(w);
+    for (let w = owner.queue.head; w; w = w.queueNext) order.push(w);
     expect(order).toEqual([ws[0], ws[2]]);
     expect(owner.queue.size).toBe(2);
   });

@@ -10,9 +10,15 @@
 // waiter it was set for is served; when it fires it finds the next deadline.
 
 import { now } from "../../base/clock.ts";
-import { type CancelNode, Watcher } from "../../cancellation/internal/cancel-node.ts";
-import type { CreateOp } from "./pool-create-op.ts";
+import { abortReason, CancelNode, Watcher } from "../../cancellation/internal/cancel-node.ts";
 import { schedule, type TimerEntry, unschedule } from "../../base/scheduler.ts";
+
+/** The reason of a signal or node that has already aborted; `undefined` while it has not (a reason never is). */
+export function reasonOf(target: CancelNode | AbortSignal | undefined): unknown {
+  if (target === undefined) return undefined;
+  if (target instanceof CancelNode) return target.reason;
+  return target.aborted ? abortReason(target) : undefined;
+}
 
 /** What a waiter reports to: the pool. */
 export interface WaiterOwner<T> {
@@ -25,18 +31,19 @@ export class Waiter<T> extends Watcher implements TimerEntry {
   readonly resolve: (value: never) => void;
   readonly reject: (reason: unknown) => void;
   /** Where acquire() was called, when the pool watches for leaks. */
-  readonly stack: string | undefined;
-  qPrev: Waiter<T> | undefined = undefined;
-  qNext: Waiter<T> | undefined = undefined;
+  readonly acquireStack: string | undefined;
+  /** Neighbours in the queue (a Watcher's own `prev`/`next` link it under its signal). */
+  queuePrev: Waiter<T> | undefined = undefined;
+  queueNext: Waiter<T> | undefined = undefined;
   /** True iff on the queue; a waiter leaves the queue exactly once (served, aborted, timed out, closed). */
   queued = false;
   enqueuedAt = 0;
   /** How long it may wait, in ms (for the TimeoutError's message: deadline - enqueuedAt is not exact in floating point). */
-  ms: number = Infinity;
-  /** True when it has its own timeout (and so its own timer). */
-  own = false;
-  /** The create started on its behalf, while in flight. */
-  create: CreateOp | undefined = undefined;
+  timeoutMs: number = Infinity;
+  /** True when it has its own timeout (and so its own timer entry, itself). */
+  hasOwnTimer = false;
+  /** The create started on its behalf (a CreateOp), while in flight. */
+  create: CancelNode | undefined = undefined;
   /** The caller's signal or ambient node: the lease it gets is tied to it. */
   scope: CancelNode | AbortSignal | undefined = undefined;
   deadline: number = Infinity;
@@ -47,13 +54,13 @@ export class Waiter<T> extends Watcher implements TimerEntry {
     owner: WaiterOwner<T>,
     resolve: (value: never) => void,
     reject: (reason: unknown) => void,
-    stack: string | undefined,
+    acquireStack: string | undefined,
   ) {
     super();
     this.owner = owner;
     this.resolve = resolve;
     this.reject = reject;
-    this.stack = stack;
+    this.acquireStack = acquireStack;
   }
 
   onAbort(reason: unknown): void {
@@ -78,21 +85,21 @@ export class WaitQueue<T> implements TimerEntry {
     this.#owner = owner;
   }
 
-  /** Appends `w`, which must wait at most `ms` (> 0) from `t`; `own` when `ms` is its own timeout. */
-  push(w: Waiter<T>, t: number, ms: number, own: boolean): void {
+  /** Appends `w`, which must wait at most `ms` (> 0) from `t`; `ownTimeout` when `ms` is its own, not the pool's. */
+  push(w: Waiter<T>, t: number, ms: number, ownTimeout: boolean): void {
     w.queued = true;
     w.enqueuedAt = t;
-    w.qPrev = this.tail;
-    w.qNext = undefined;
+    w.queuePrev = this.tail;
+    w.queueNext = undefined;
     if (this.tail === undefined) this.head = w;
-    else this.tail.qNext = w;
+    else this.tail.queueNext = w;
     this.tail = w;
     this.size++;
-    w.ms = ms;
+    w.timeoutMs = ms;
     w.deadline = t + ms;
     if (ms === Infinity) return;
-    if (own) {
-      w.own = true;
+    if (ownTimeout) {
+      w.hasOwnTimer = true;
       schedule(w);
     } else if (this.index < 0) {
       this.deadline = w.deadline;
@@ -103,12 +110,12 @@ export class WaitQueue<T> implements TimerEntry {
   /** Unlinks `w` and stops its own timer; the queue timer stops with the last waiter. */
   remove(w: Waiter<T>): void {
     w.queued = false;
-    const { qPrev, qNext } = w;
-    if (qPrev === undefined) this.head = qNext;
-    else qPrev.qNext = qNext;
-    if (qNext === undefined) this.tail = qPrev;
-    else qNext.qPrev = qPrev;
-    w.qPrev = w.qNext = undefined;
+    const { queuePrev, queueNext } = w;
+    if (queuePrev === undefined) this.head = queueNext;
+    else queuePrev.queueNext = queueNext;
+    if (queueNext === undefined) this.tail = queuePrev;
+    else queueNext.queuePrev = queuePrev;
+    w.queuePrev = w.queueNext = undefined;
     if (w.index >= 0) unschedule(w);
     if (--this.size === 0 && this.index >= 0) unschedule(this);
   }
@@ -117,8 +124,8 @@ export class WaitQueue<T> implements TimerEntry {
   fire(): void {
     const t = now();
     let expired: Waiter<T>[] | undefined;
-    for (let w = this.head; w !== undefined; w = w.qNext) {
-      if (w.own || w.deadline === Infinity) continue;
+    for (let w = this.head; w !== undefined; w = w.queueNext) {
+      if (w.hasOwnTimer || w.deadline === Infinity) continue;
       if (w.deadline > t) {
         this.deadline = w.deadline;
         schedule(this);
@@ -130,12 +137,3 @@ export class WaitQueue<T> implements TimerEntry {
     if (expired !== undefined) { for (const w of expired) this.#owner.leave(w, undefined, true); }
   }
 }
-
-// Pins Waiter's hidden class across full GCs (see pinnedLease in lease.ts).
-/** @internal */
-export const pinnedWaiter: Waiter<never> = new Waiter<never>(
-  undefined as never,
-  undefined as never,
-  undefined as never,
-  undefined,
-);

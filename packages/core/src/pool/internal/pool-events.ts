@@ -1,0 +1,45 @@
+// Which pool events anybody listens to, and dispatching them: an event
+// nobody hears is never built (the hot paths test a bit before they make
+// the event's fields).
+
+import type { PoolEventInit, PoolEventType } from "../pool-event.ts";
+
+export const CREATE_EVENT = 1;
+export const DESTROY_EVENT = 2;
+export const ACQUIRE_EVENT = 4;
+export const RELEASE_EVENT = 8;
+export const ERROR_EVENT = 16;
+export const LEAK_EVENT = 32;
+
+const BIT: Readonly<Record<PoolEventType, number>> = {
+  create: CREATE_EVENT,
+  destroy: DESTROY_EVENT,
+  acquire: ACQUIRE_EVENT,
+  release: RELEASE_EVENT,
+  error: ERROR_EVENT,
+  leak: LEAK_EVENT,
+};
+
+export class PoolEvents<T> {
+  /** The bits of the event types that have had a listener. */
+  heard = 0;
+  readonly #dispatch: (type: PoolEventType, init: PoolEventInit<T>) => void;
+
+  constructor(dispatch: (type: PoolEventType, init: PoolEventInit<T>) => void) {
+    this.#dispatch = dispatch;
+  }
+
+  /** Somebody listens to `type` from now on (any string; only pool event types count). */
+  listen(type: string): void {
+    if (Object.hasOwn(BIT, type)) this.heard |= BIT[type as PoolEventType];
+  }
+
+  /** True when somebody listens to the events of `bit` (one of the `*_EVENT` constants). */
+  hears(bit: number): boolean {
+    return (this.heard & bit) !== 0;
+  }
+
+  emit(type: PoolEventType, init: PoolEventInit<T>): void {
+    if ((this.heard & BIT[type]) !== 0) this.#dispatch(type, init);
+  }
+}

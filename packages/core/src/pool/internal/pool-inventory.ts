@@ -1,0 +1,102 @@
+// The pool's books: where every resource it holds is (the idle stack, the
+// borrowed list, the ones in maintenance) and the counters behind `stats`.
+// Creates in flight and queued acquires are counted by their own parts.
+//
+// Accounting invariant (checked by the property tests):
+//   size      = creating + idle + borrowed + maintaining   (never above max)
+//   created - destroyed = idle + borrowed + maintaining
+// where `maintaining` counts resources being validated, reset or destroyed.
+
+import type { PoolStats } from "../pool-types.ts";
+import type { PooledResource } from "./pool-resource.ts";
+
+export class Inventory<T> {
+  /** Idle resources; the top (end) is the most recently used: reuse is LIFO, eviction takes the bottom. */
+  readonly idle: PooledResource<T>[] = [];
+  /** Borrowed resources in lend order (oldest first: leak detection walks from here). */
+  firstBorrowed: PooledResource<T> | undefined = undefined;
+  lastBorrowed: PooledResource<T> | undefined = undefined;
+  borrowed = 0;
+  /** Resources being validated, reset or destroyed (`validating` and `destroying` are parts of it). */
+  maintaining = 0;
+  validating = 0;
+  destroying = 0;
+  created = 0;
+  destroyed = 0;
+  timeouts = 0;
+  acquires = 0;
+  waits = 0;
+  totalWaitTime = 0;
+  maxWaitTime = 0;
+  /** Called after anything settles, while close() waits for the pool to drain. */
+  onChange: (() => void) | undefined = undefined;
+
+  /** Resources that exist: idle, borrowed or in maintenance. */
+  held(): number {
+    return this.idle.length + this.borrowed + this.maintaining;
+  }
+
+  /** Resources that exist and are not on their way out. */
+  alive(): number {
+    return this.idle.length + this.borrowed + this.maintaining - this.destroying;
+  }
+
+  /** Appends `pooled` to the borrowed list. */
+  addBorrowed(pooled: PooledResource<T>): void {
+    const last = this.lastBorrowed;
+    pooled.prevBorrowed = last;
+    if (last === undefined) this.firstBorrowed = pooled;
+    else last.nextBorrowed = pooled;
+    this.lastBorrowed = pooled;
+    this.borrowed++;
+  }
+
+  /** Unlinks `pooled` from the borrowed list in O(1). */
+  removeBorrowed(pooled: PooledResource<T>): void {
+    const { prevBorrowed, nextBorrowed } = pooled;
+    if (prevBorrowed === undefined) this.firstBorrowed = nextBorrowed;
+    else prevBorrowed.nextBorrowed = nextBorrowed;
+    if (nextBorrowed === undefined) this.lastBorrowed = prevBorrowed;
+    else nextBorrowed.prevBorrowed = prevBorrowed;
+    pooled.prevBorrowed = pooled.nextBorrowed = undefined;
+    this.borrowed--;
+  }
+
+  /** Takes `pooled` off the idle stack, wherever it is; false when it is not there. */
+  removeIdle(pooled: PooledResource<T>): boolean {
+    const i = this.idle.indexOf(pooled);
+    if (i < 0) return false;
+    this.idle.splice(i, 1);
+    return true;
+  }
+
+  /** Counts a lease handed out after waiting `ms` in the queue. */
+  recordWait(ms: number): void {
+    this.waits++;
+    this.totalWaitTime += ms;
+    if (ms > this.maxWaitTime) this.maxWaitTime = ms;
+  }
+
+  changed(): void {
+    const onChange = this.onChange;
+    if (onChange !== undefined) onChange();
+  }
+
+  snapshot(creating: number, pending: number): PoolStats {
+    return {
+      size: creating + this.held(),
+      idle: this.idle.length,
+      borrowed: this.borrowed,
+      pending,
+      creating,
+      maintaining: this.maintaining,
+      created: this.created,
+      destroyed: this.destroyed,
+      timeouts: this.timeouts,
+      acquires: this.acquires,
+      waits: this.waits,
+      totalWaitTime: this.totalWaitTime,
+      maxWaitTime: this.maxWaitTime,
+    };
+  }
+}
