@@ -28,6 +28,8 @@ import { deferred, delay, equal, ok, rejects } from "./assert.ts";
 export interface DriverLease<T> {
   /** The borrowed resource (a connection). */
   readonly resource: T;
+  /** Aborts with the acquire's `signal` (or the ambient one) and when the pool gives up on the lease. */
+  readonly signal: AbortSignal;
   /** Gives the resource back to the pool. */
   release(): Promise<void> | void;
   /** Destroys the resource instead of giving it back. */
@@ -249,6 +251,30 @@ export function checkDriver<T>(harness: Harness, factories: DriverFactories<T>):
       ok(pool.stats.size <= 3, "the pool never exceeds max");
     });
   });
+
+  suite.case(
+    "DR-09",
+    "a lease from acquire({ signal }) aborts with the caller's signal: its slow call stops, the slot serves again",
+    async () => {
+      await withPool(1, async (pool) => {
+        const caller = new AbortController();
+        const lease = await pool.acquire({ signal: caller.signal });
+        const running = slow(lease.resource, lease.signal);
+        await delay(50);
+        const reason = new Error("the caller went away");
+        caller.abort(reason);
+        // A call that ignored the abort would run for 30 s: give up on it well before.
+        const error = await corral.failAfter(
+          10_000,
+          (signal) => corral.abortable(running, { signal }).then(() => undefined, (e: unknown) => e),
+        );
+        equal(error, reason, "the call rejects with the caller's reason");
+        await lease.release();
+        ok((await quickly(pool)) !== undefined, "the slot serves the next borrower");
+        equal(pool.stats.borrowed, 0, "borrowed");
+      });
+    },
+  );
 
   return suite.count;
 }

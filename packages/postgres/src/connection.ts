@@ -8,7 +8,9 @@
  */
 
 import type postgres from "postgres";
-import { type Binding, binding, bindSql, closeBinding, type Link } from "./internal/bind.ts";
+import { type Binding, binding, type Link } from "./internal/binding.ts";
+import { closeBinding } from "./internal/cancel.ts";
+import { bindSql } from "./internal/query-function.ts";
 import { RESET_SQL } from "./internal/session.ts";
 import { type LiveTimer, startTimer, stopTimer } from "./internal/live.ts";
 import { ConnectionLostError } from "./errors.ts";

@@ -10,7 +10,7 @@ import { currentSignal, shield } from "@corral/core";
 import { bindingFor } from "./internal/tx.ts";
 import { type Notification, PostgresConnection } from "./connection.ts";
 import { onAbort } from "./internal/live.ts";
-import type { PostgresLeaseLike, PostgresPoolLike } from "./transaction.ts";
+import { isPool, type PostgresLeaseLike, type PostgresPoolLike } from "./transaction.ts";
 
 export type { Notification };
 
@@ -18,10 +18,6 @@ export type { Notification };
 export interface ListenOptions {
   /** The iteration ends (normally) when this aborts. Default: the ambient signal. */
   signal?: AbortSignal;
-}
-
-function isPool(target: unknown): target is PostgresPoolLike {
-  return typeof target === "object" && target !== null && typeof (target as PostgresPoolLike).acquire === "function";
 }
 
 function checkChannels(channels: unknown): string[] {

@@ -32,7 +32,7 @@ export { ConnectionLostError } from "./errors.ts";
 export { type ConnectionOptions, DEFAULT_URL } from "./options.ts";
 export { type Notification, type PgSql, PostgresConnection } from "./connection.ts";
 export { connect, type ConnectOptions } from "./connect.ts";
-export { createPostgresPool, PostgresPool, type PostgresPoolOptions } from "./pool.ts";
+export { createPostgresPool, type PostgresPool, type PostgresPoolOptions } from "./pool.ts";
 export { pidOf } from "./pid.ts";
 export {
   type Isolation,

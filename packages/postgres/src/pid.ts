@@ -4,7 +4,7 @@
  * @module
  */
 
-import { bindingOf } from "./internal/bind.ts";
+import { bindingOf } from "./internal/query-function.ts";
 
 /**
  * The server process id (`pg_backend_pid()`) behind a query function from

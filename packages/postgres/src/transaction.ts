@@ -7,7 +7,7 @@
  */
 
 import { GeneratorContextManager } from "@corral/core";
-import { bindingOf } from "./internal/bind.ts";
+import { bindingOf } from "./internal/query-function.ts";
 import { begin, bindingFor, checkTxOptions, type Isolation, type TxOptions } from "./internal/tx.ts";
 import { type PgSql, PostgresConnection } from "./connection.ts";
 
@@ -47,7 +47,8 @@ export type TransactionTarget = PgSql | PostgresConnection | PostgresLeaseLike |
 
 const NEVER: AbortSignal = new AbortController().signal;
 
-function isPool(target: unknown): target is PostgresPoolLike {
+/** @internal A pool (it lends connections), told from a lease, a connection or a query function by its shape. */
+export function isPool(target: unknown): target is PostgresPoolLike {
   return typeof target === "object" && target !== null && typeof (target as PostgresPoolLike).use === "function" &&
     typeof (target as PostgresPoolLike).acquire === "function";
 }

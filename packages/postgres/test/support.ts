@@ -3,6 +3,7 @@
 // and the factories for the shared driver suite. No runner, no runtime API.
 
 import type { DriverFactories } from "@corral/conformance";
+import type { PoolEvent } from "@corral/core";
 import { connect, createPostgresPool, DEFAULT_URL, type PgSql, pidOf, type PostgresConnection } from "../src/mod.ts";
 import type { PostgresPoolOptions } from "../src/mod.ts";
 
@@ -49,10 +50,19 @@ export async function closeAdmin(): Promise<void> {
   if (pending) await (await pending.catch(() => undefined))?.close();
 }
 
+/**
+ * The server sessions of the pools this process made. Other test runs (the
+ * other runtimes' legs, other checkouts) share the server and run the same
+ * marked queries: {@linkcode activeWith} counts only these.
+ */
+const ours = new Set<number>();
+
 /** A pool for a case; checks the server first so an outage fails with the start command. */
 export async function makePool(options: PostgresPoolOptions = {}): Promise<ReturnType<typeof createPostgresPool>> {
   await adminConnection();
-  return createPostgresPool({ url: url(), ...options });
+  const pool = createPostgresPool({ url: url(), ...options });
+  pool.addEventListener("create", (event) => void ours.add(pidOf((event as PoolEvent<PgSql>).resource!)));
+  return pool;
 }
 
 /** Terminates a server session from the admin connection and waits until it is gone. */
@@ -67,12 +77,12 @@ export async function terminate(pid: number): Promise<void> {
   throw new Error(`server session ${pid} did not end`);
 }
 
-/** Sessions running a query whose text contains `marker`, other than the admin's own. */
+/** Sessions of this process's pools running a query whose text contains `marker`. */
 export async function activeWith(marker: string): Promise<number> {
   const sql = (await adminConnection()).sql;
   const [row] = await sql<{ n: number }[]>`
     select count(*)::int as n from pg_stat_activity
-    where state = 'active' and pid <> pg_backend_pid() and position(${marker} in query) > 0`;
+    where state = 'active' and pid = any(${[...ours]}::int[]) and position(${marker} in query) > 0`;
   return row!.n;
 }
 

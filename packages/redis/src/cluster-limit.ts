@@ -16,6 +16,8 @@ export interface ResourceLifecycle<T> {
   destroy?(resource: T, signal: AbortSignal): unknown;
   /** Says whether an idle resource is still usable (falsy or a rejection: no). */
   validate?(resource: T, signal: AbortSignal): unknown;
+  /** Says at once, without waiting, whether a resource is still alive (the pool's `isAlive`). */
+  isAlive?(resource: T): boolean;
 }
 
 /** The callbacks {@linkcode clusterLimit} returns: spread them into `createPool`. */
@@ -26,14 +28,17 @@ export interface LimitedLifecycle<T> {
   destroy(resource: T, signal: AbortSignal): Promise<void>;
   /** False once the resource's permit was lost; otherwise the inner `validate`. */
   validate(resource: T, signal: AbortSignal): Promise<boolean>;
+  /** False once the resource's permit was lost; otherwise the inner `isAlive` (true without one). */
+  isAlive(resource: T): boolean;
 }
 
 /**
- * Wraps a pool's `create`/`destroy`/`validate` so that every live resource
- * holds one permit of `semaphore`: creating waits (cancellably) for a free
- * slot, destroying gives it back, and a resource whose permit was lost
- * (its lease expired, e.g. after a long stall) fails validation and is
- * replaced. With one semaphore of limit N shared by many processes, their
+ * Wraps a pool's `create`/`destroy`/`validate`/`isAlive` so that every live
+ * resource holds one permit of `semaphore`: creating waits (cancellably)
+ * for a free slot, destroying gives it back, and a resource whose permit
+ * was lost (its lease expired, e.g. after a long stall) is never lent
+ * again (`isAlive` answers false before every lend, without a round trip)
+ * and is replaced. With one semaphore of limit N shared by many processes, their
  * pools together never hold more than N resources — 50 workers sharing
  * PostgreSQL's `max_connections`, say. A process that dies frees its slots
  * when their leases expire.
@@ -42,8 +47,8 @@ export interface LimitedLifecycle<T> {
  * `idleTimeout` to give unused slots back to other processes.
  *
  * @param semaphore the shared semaphore
- * @param lifecycle the pool's own `create`, `destroy` and `validate`
- * @returns `create`, `destroy` and `validate` to spread into `createPool`
+ * @param lifecycle the pool's own `create`, and optionally `destroy`, `validate` and `isAlive`
+ * @returns `create`, `destroy`, `validate` and `isAlive` to spread into `createPool`
  * @throws {TypeError} when `lifecycle.create` is not a function
  * @example At most 8 resources across every process sharing the semaphore
  * ```ts
@@ -65,6 +70,8 @@ export function clusterLimit<T>(semaphore: RedisSemaphore, lifecycle: ResourceLi
     throw new TypeError(`Cannot limit a pool as 'create' must be a function: received ${typeof lifecycle?.create}`);
   }
   const permits = new WeakMap<object, Permit>();
+  // Lost, or released by the semaphore's close(): either way the slot is not ours.
+  const holds = (resource: T) => permits.get(resource as object)?.signal.aborted === false;
   return {
     async create(signal) {
       const permit = await semaphore.acquire({ signal });
@@ -92,9 +99,11 @@ export function clusterLimit<T>(semaphore: RedisSemaphore, lifecycle: ResourceLi
       }
     },
     async validate(resource, signal) {
-      // Lost, or released by the semaphore's close(): either way the slot is not ours.
-      if (permits.get(resource as object)?.signal.aborted !== false) return false;
+      if (!holds(resource)) return false;
       return lifecycle.validate === undefined ? true : Boolean(await lifecycle.validate(resource, signal));
+    },
+    isAlive(resource) {
+      return holds(resource) && (lifecycle.isAlive === undefined || lifecycle.isAlive(resource));
     },
   };
 }

@@ -8,13 +8,19 @@ import { createPool, type Pool, type PoolOptions } from "@corral/core";
 import type { CancelMode, RedisConnection } from "./connection.ts";
 import { connectSettings, open } from "./connect.ts";
 import { clusterLimit } from "./cluster-limit.ts";
-import { checkInt, checkOptions } from "./internal/check.ts";
+import { checkInt, checkOptions, describe } from "./internal/check.ts";
 import type { RedisSemaphore } from "./semaphore.ts";
 import { onAbort } from "./internal/live.ts";
 
-/** Options for {@linkcode createRedisPool}: where to connect, plus every pool option but the callbacks. */
-export interface RedisPoolOptions
-  extends Partial<Omit<PoolOptions<RedisConnection>, "create" | "destroy" | "validate" | "reset" | "isBroken">> {
+/**
+ * Options for {@linkcode createRedisPool}: where to connect, plus every pool
+ * option but the hooks the driver owns (`create`, `destroy`, `validate`,
+ * `reset`, `isBroken`, `isAlive`, `setup`).
+ */
+export interface RedisPoolOptions extends
+  Partial<
+    Omit<PoolOptions<RedisConnection>, "create" | "destroy" | "validate" | "reset" | "isBroken" | "isAlive" | "setup">
+  > {
   /** `redis[s]://…`. Default: `REDIS_URL`, else `redis://127.0.0.1:6379`. */
   url?: string;
   /** The database every connection uses (and returns to on release). */
@@ -26,8 +32,11 @@ export interface RedisPoolOptions
   /** What a cancelled command does to its connection (see {@linkcode CancelMode}). Default `"destroy"`. */
   cancel?: CancelMode;
   /**
-   * Idle connections are `PING`ed before they are lent when idle at least
-   * this long (ms). Default 500. A connection already known dead is never lent.
+   * An idle connection is `PING`ed before it is lent when it sat idle at
+   * least this long (ms, an integer >= 0). This pool's name for the pool
+   * option `validateAfterIdle` (give either; both only when they agree).
+   * Default 500. A connection already known dead is never lent, pinged or
+   * not.
    */
   pingAfterIdle?: number;
   /**
@@ -39,31 +48,53 @@ export interface RedisPoolOptions
 
 const WHAT = "create Redis pool";
 
-/** When each connection was last given back, for `pingAfterIdle`. */
-const releasedAt = new WeakMap<RedisConnection, number>();
+/** A connection whose socket failed or closed is never lent (no round trip needed to know). */
+function isAlive(conn: RedisConnection): boolean {
+  return !conn.broken;
+}
 
-async function reset(conn: RedisConnection): Promise<void> {
-  if (conn.broken) throw new Error("The Redis connection is broken", { cause: conn.error });
+function reset(conn: RedisConnection): Promise<void> {
   if (conn.busy) throw new Error("A command was still in flight on the Redis connection when it was released");
   if (conn.client.isPubSubActive) throw new Error("The Redis connection was left in subscriber mode");
   // One round trip: both commands are written together. Inside a MULTI left
   // open, UNWATCH would answer QUEUED — then the session is not clean.
-  const [unwatched] = await Promise.all([conn.client.unwatch(), conn.client.select(conn.database)]);
-  if (unwatched !== "OK") throw new Error(`The Redis connection was left inside MULTI (UNWATCH: ${unwatched})`);
-  releasedAt.set(conn, performance.now());
+  return Promise.all([conn.client.unwatch(), conn.client.select(conn.database)]).then(([unwatched]) => {
+    if (unwatched !== "OK") throw new Error(`The Redis connection was left inside MULTI (UNWATCH: ${unwatched})`);
+  });
+}
+
+function isBroken(_error: unknown, conn: RedisConnection): boolean {
+  return conn.broken || conn.busy;
+}
+
+/** `pingAfterIdle`, or the pool's own `validateAfterIdle`: one setting under two names. */
+function pingAfter(pingAfterIdle: unknown, validateAfterIdle: unknown): number | undefined {
+  if (pingAfterIdle === undefined) return validateAfterIdle as number | undefined;
+  const ms = checkInt(WHAT, "pingAfterIdle", pingAfterIdle, 0);
+  if (validateAfterIdle !== undefined && validateAfterIdle !== ms) {
+    throw new TypeError(
+      `Cannot ${WHAT} as 'pingAfterIdle' and 'validateAfterIdle' name one setting and must agree: received ${
+        describe(pingAfterIdle)
+      } and ${describe(validateAfterIdle)}`,
+    );
+  }
+  return ms;
 }
 
 /**
  * Creates a corral `Pool` of dedicated Redis connections, for what a
  * multiplexed client cannot share: blocking commands (`BLPOP`, `BLMOVE`,
  * `XREAD BLOCK`) and `WATCH`/`MULTI` transactions. Each lease's resource is
- * a {@linkcode RedisConnection}.
+ * a {@linkcode RedisConnection}. It is a plain `createPool` configuration:
+ * every pool option and guarantee holds as documented there.
  *
  * - Cancellation: a blocking call cancelled by its signal ends the command
  *   on the server (the connection is destroyed, or in `cancel: "unblock"`
  *   mode unblocked), so a connection is never lent with a command running.
  * - Broken connections (`CLIENT KILL`, server restart) are noticed through
- *   the socket's events, never lent again, and replaced.
+ *   the socket's events and never lent again (the pool's `isAlive` check,
+ *   no round trip), and replaced. One idle longer than `pingAfterIdle` is
+ *   `PING`ed before it is lent.
  * - Release resets the session: `UNWATCH` and back to the pool's database;
  *   a connection left in subscriber mode or inside `MULTI` is destroyed.
  * - An error from `use()`'s function destroys the connection only when the
@@ -87,16 +118,12 @@ export function createRedisPool(options?: RedisPoolOptions): Pool<RedisConnectio
   checkOptions(WHAT, options);
   const { url, database, name, connectTimeout, cancel, pingAfterIdle, semaphore, ...pool } = options ?? {};
   const settings = connectSettings(WHAT, { url, database, name, connectTimeout, cancel });
-  const pingAfter = pingAfterIdle === undefined ? 500 : checkInt(WHAT, "pingAfterIdle", pingAfterIdle, 0);
+  const validateAfterIdle = pingAfter(pingAfterIdle, pool.validateAfterIdle);
   if (semaphore !== undefined && typeof semaphore?.acquire !== "function") {
     throw new TypeError(`Cannot ${WHAT} as 'semaphore' must be a RedisSemaphore`);
   }
   const lifecycle = {
-    create: async (signal: AbortSignal) => {
-      const conn = await open(settings, signal);
-      releasedAt.set(conn, performance.now());
-      return conn;
-    },
+    create: (signal: AbortSignal) => open(settings, signal),
     // A polite close waits for the replies still due (a reset the server
     // never answered): when the pool's grace for it passes, the socket is
     // destroyed instead of being left open.
@@ -105,19 +132,16 @@ export function createRedisPool(options?: RedisPoolOptions): Pool<RedisConnectio
       return conn.close().finally(unlisten);
     },
     async validate(conn: RedisConnection, signal: AbortSignal): Promise<boolean> {
-      if (conn.broken) return false;
-      if (performance.now() - (releasedAt.get(conn) ?? 0) < pingAfter) return true;
       return (await conn.call((client) => client.ping(), { signal })) === "PONG";
     },
+    isAlive,
   };
   return createPool<RedisConnection>({
     max: 10,
-    // Every borrow consults validate(), which answers at once unless the
-    // connection is dead or idle past pingAfterIdle.
-    validateAfterIdle: 0,
     ...pool,
+    ...(validateAfterIdle === undefined ? {} : { validateAfterIdle }),
     ...(semaphore === undefined ? lifecycle : clusterLimit(semaphore, lifecycle)),
     reset,
-    isBroken: (_error, conn) => conn.broken || conn.busy,
+    isBroken,
   });
 }

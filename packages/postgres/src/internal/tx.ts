@@ -5,7 +5,9 @@
 
 import postgres from "postgres";
 import { abortable, shield } from "@corral/core";
-import { type Binding, binding as makeBinding, bindingOf, bindSql, closeBinding } from "./bind.ts";
+import { type Binding, binding as makeBinding } from "./binding.ts";
+import { closeBinding } from "./cancel.ts";
+import { bindingOf, bindSql } from "./query-function.ts";
 import type { PgSql, PostgresConnection } from "../connection.ts";
 import { checkTimer } from "../options.ts";
 

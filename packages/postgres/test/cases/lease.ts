@@ -4,7 +4,7 @@
 import { pidOf, PostgresConnection } from "../../src/mod.ts";
 import { eventually, freezableProxy, makePool } from "../support.ts";
 import type { PgSuite } from "../case-types.ts";
-import { equal, ok } from "../assert.ts";
+import { deepEqual, equal, ok } from "../assert.ts";
 
 /** Counts the session resets run while `body` runs (a spy on PostgresConnection.prototype.reset). */
 async function countingResets(body: (resets: () => number) => Promise<void>): Promise<void> {
@@ -23,6 +23,19 @@ async function countingResets(body: (resets: () => number) => Promise<void>): Pr
 }
 
 export function leaseCases({ corral, add }: PgSuite): void {
+  add("PG-54", "the pool is a plain core Pool and its leases plain core Leases: nothing patched", async () => {
+    await using pool = await makePool({ max: 1 });
+    equal(Object.getPrototypeOf(pool), corral.Pool.prototype, "createPostgresPool returns a core Pool");
+    const lease = await pool.acquire();
+    try {
+      equal(Object.getPrototypeOf(lease), corral.Lease.prototype, "a core Lease");
+      deepEqual(Object.getOwnPropertyNames(lease), [], "with no method of its own");
+      deepEqual(Object.getOwnPropertySymbols(lease), [], "and no symbol-keyed state of the driver's");
+    } finally {
+      await lease.release();
+    }
+  });
+
   add("PG-50", "two concurrent release() calls reset the session once and give the connection back once", async () => {
     await countingResets(async (resets) => {
       await using pool = await makePool({ max: 1 });
@@ -105,6 +118,49 @@ export function leaseCases({ corral, add }: PgSuite): void {
       });
       equal(released, "released", "the release ended within its bounds");
       ok(await eventually(() => Promise.resolve(silent.stats.size === 0), 5000), "the connection was terminated");
+    },
+  );
+
+  add(
+    "PG-55",
+    "use() returns its function's value when the reset after it fails; the connection is destroyed",
+    async () => {
+      await using proxy = await freezableProxy();
+      await using pool = await makePool({ url: proxy.url, max: 1, resetTimeout: 200, cancelGrace: 200 });
+      const value = await corral.failAfter(10_000, () =>
+        pool.use(async (sql) => {
+          await sql`set application_name = 'corral-pg55'`; // dirty: the release must reset
+          proxy.freeze(); // the reset will never be answered
+          return "done";
+        }));
+      equal(value, "done", "the finished work is not thrown away");
+      ok(await eventually(() => Promise.resolve(pool.stats.size === 0), 5000), "the connection was destroyed");
+      equal(pool.stats.destroyed, 1, "once");
+    },
+  );
+
+  add(
+    "PG-56",
+    "the pool's cleanupTimeout bounds a reset on a silent server; the connection is terminated",
+    async () => {
+      await using proxy = await freezableProxy();
+      // The reset's own bounds are far away: only the pool's grace can end it in time.
+      await using pool = await makePool({
+        url: proxy.url,
+        max: 1,
+        resetTimeout: 60_000,
+        cancelGrace: 60_000,
+        cleanupTimeout: 200,
+      });
+      const lease = await pool.acquire();
+      await lease.resource`set application_name = 'corral-pg56'`;
+      proxy.freeze();
+      const released = await corral.moveOnAfter(10_000, async (signal) => {
+        await corral.abortable(lease.release(), { signal });
+        return "released";
+      });
+      equal(released, "released", "the release ended within the pool's grace");
+      ok(await eventually(() => Promise.resolve(pool.stats.size === 0), 5000), "the connection was terminated");
     },
   );
 }

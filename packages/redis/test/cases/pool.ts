@@ -200,4 +200,49 @@ export function poolCases(s: RedisSuite): void {
         throws(() => clusterLimit(sem, {} as never), TypeError, /'create'/);
       }),
   );
+
+  s.case(
+    "CL-02",
+    "clusterLimit: a resource whose permit was lost is never lent again, without waiting for validation",
+    () =>
+      withAdmin(async (admin, keys) => {
+        await using sem = createSemaphore({ name: "cl2", prefix: keys, limit: 2, ttl: 300, url: URL });
+        let made = 0;
+        // validate would run only after a minute idle: the lost permit must be seen before every lend.
+        await using pool = createPool({
+          max: 2,
+          validateAfterIdle: 60_000,
+          ...clusterLimit(sem, { create: () => ({ n: ++made }) }),
+        });
+        const first = await pool.use((r) => r);
+        await admin.del(sem.key);
+        ok(await eventually(() => sem.held === 0), "the permit is lost");
+        const second = await pool.use((r) => r);
+        ok(second !== first, "the resource without a permit was not lent");
+        equal(pool.stats.destroyed, 1, "it was destroyed");
+      }),
+  );
+
+  s.case("RP-09", "pingAfterIdle is the pool's validateAfterIdle: either name sets it, both must agree", async () => {
+    throws(
+      () => createRedisPool({ pingAfterIdle: 100, validateAfterIdle: 200 }),
+      TypeError,
+      /'pingAfterIdle' and 'validateAfterIdle'.*: received 100 and 200$/,
+    );
+    for (
+      const options of [{ pingAfterIdle: 0 }, { validateAfterIdle: 0 }, { pingAfterIdle: 0, validateAfterIdle: 0 }]
+    ) {
+      await using pool = createRedisPool({ url: URL, max: 1, ...options });
+      const first = await pool.use((conn) => conn);
+      let pings = 0;
+      const client = first.client as unknown as { ping: (...args: unknown[]) => Promise<unknown> };
+      const ping = client.ping.bind(client);
+      client.ping = (...args) => {
+        pings++;
+        return ping(...args);
+      };
+      await pool.use((conn) => equal(conn, first, "the same connection"));
+      equal(pings, 1, `pinged before it was lent again (${JSON.stringify(options)})`);
+    }
+  });
 }

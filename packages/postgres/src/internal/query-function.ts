@@ -4,7 +4,7 @@
 // `.cursor()`, `.forEach()` … still work), with three additions:
 // - when the signal aborts while the query runs, the protocol's cancel
 //   request goes to the server and the query rejects with `signal.reason`
-//   (see binding.ts for how the cancellation is carried out);
+//   (see cancel.ts for how the cancellation is carried out);
 // - a query on a lost connection fails with ConnectionLostError instead of
 //   being silently sent on a fresh connection without the old session;
 // - queries that may change session state mark the connection for a reset.
@@ -12,9 +12,8 @@
 import type postgres from "postgres";
 import { abortable } from "@corral/core";
 import { touchesSession } from "./session.ts";
-import { abortAll, type Binding, finish, type Query, type Raw } from "./binding.ts";
-
-export { type Binding, binding, closeBinding, type Link, openBinding } from "./binding.ts";
+import type { Binding, Query, Raw } from "./binding.ts";
+import { abortAll, finish } from "./cancel.ts";
 
 const settle = Promise.prototype.then;
 
@@ -71,7 +70,7 @@ function isTemplate(value: unknown): value is TemplateStringsArray {
   return Array.isArray(value) && Array.isArray((value as { raw?: unknown }).raw);
 }
 
-/** The query function of a binding; see {@linkcode PgSql} in types.ts. */
+/** The query function of a binding; see {@linkcode PgSql} in connection.ts. */
 export function bindSql(binding: Binding): postgres.ISql {
   const raw = binding.link.raw;
   const sql = function (first: unknown, ...rest: unknown[]): unknown {
