@@ -74,8 +74,9 @@ function setup(sql: PgSql, signal: AbortSignal): void {
  * `use()` still returns its function's value.
  */
 function reset(sql: PgSql): Promise<void> | undefined {
-  const conn = connectionOf(sql);
-  conn.endLease(bindingOf(sql)!);
+  const binding = bindingOf(sql)!;
+  const conn = binding.link as PostgresConnection;
+  conn.endLease(binding);
   return conn.needsReset ? conn.reset() : undefined;
 }
 
@@ -85,8 +86,9 @@ function reset(sql: PgSql): Promise<void> | undefined {
  * (a reset the pool gave up on may still be running), is terminated.
  */
 function destroy(sql: PgSql, signal: AbortSignal): Promise<void> {
-  const conn = connectionOf(sql);
-  closeBinding(bindingOf(sql)!, "its connection was destroyed");
+  const binding = bindingOf(sql)!;
+  const conn = binding.link as PostgresConnection;
+  closeBinding(binding, "its connection was destroyed");
   if (conn.broken || conn.dirty) return conn.terminate();
   const unlisten = onAbort(signal, () => void conn.terminate());
   return conn.close().finally(unlisten);
