@@ -6,7 +6,7 @@
  */
 
 import postgres from "postgres";
-import { currentSignal } from "@corral/core";
+import { abortReasonOf, currentSignal } from "@corral/core";
 import { type ConnectionOptions, resolveConnectionOptions, type ResolvedConnectionOptions } from "./options.ts";
 import { PostgresConnection } from "./connection.ts";
 import { onAbort } from "./internal/live.ts";
@@ -22,7 +22,7 @@ export async function openConnection(
   options: ResolvedConnectionOptions,
   signal: AbortSignal | undefined,
 ): Promise<PostgresConnection> {
-  if (signal?.aborted) throw signal.reason;
+  if (signal?.aborted) throw abortReasonOf(signal);
   let conn: PostgresConnection | undefined;
   const own = {
     max: 1,
@@ -48,7 +48,7 @@ export async function openConnection(
   const unlisten = signal && onAbort(signal, () => void raw.end({ timeout: 5 }).catch(() => {}));
   try {
     const [row] = await raw<{ pid: number }[]>`select pg_backend_pid() as pid`;
-    if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) throw abortReasonOf(signal);
     if (!cache.parsed) {
       (raw.options as { fetch_types: boolean }).fetch_types = false;
       cache.parsed = raw.options;
@@ -57,7 +57,7 @@ export async function openConnection(
     return conn;
   } catch (error) {
     await raw.end({ timeout: 5 }).catch(() => {});
-    throw signal?.aborted ? signal.reason : error;
+    throw signal?.aborted ? abortReasonOf(signal) : error;
   } finally {
     unlisten?.();
   }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { currentSignal, shield } from "@corral/core";
+import { abortReasonOf, currentSignal, describeValue, shield } from "@corral/core";
 import { bindingFor } from "./internal/tx.ts";
 import { type Notification, PostgresConnection } from "./connection.ts";
 import { onAbort } from "./internal/live.ts";
@@ -25,7 +25,7 @@ function checkChannels(channels: unknown): string[] {
   if (!Array.isArray(list) || list.length === 0 || !list.every((c) => typeof c === "string" && c.length > 0)) {
     throw new TypeError(
       `Cannot listen as 'channels' must be a channel name or a non-empty array of them: received ${
-        typeof channels === "string" ? JSON.stringify(channels) : String(channels)
+        describeValue(channels)
       }`,
     );
   }
@@ -42,7 +42,7 @@ async function* iterate(
   try {
     lease = isPool(target) ? await target.acquire({ signal }) : undefined;
   } catch (error) {
-    if (signal?.aborted && error === signal.reason) return;
+    if (signal?.aborted && error === abortReasonOf(signal)) return;
     throw error;
   }
   const sql = lease ? lease.resource : (target as PostgresConnection).sql;
@@ -71,7 +71,7 @@ async function* iterate(
     }
   } catch (error) {
     // Cancellation ends the iteration; it is not an error of the consumer's loop.
-    if (!(signal?.aborted && error === signal.reason)) throw error;
+    if (!(signal?.aborted && error === abortReasonOf(signal))) throw error;
   } finally {
     unlisten?.();
     unsubscribe();

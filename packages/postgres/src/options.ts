@@ -6,6 +6,7 @@
 
 import type postgres from "postgres";
 import { userInfo } from "node:os";
+import { describeValue as describe } from "@corral/core";
 
 /** The server a connection goes to when neither `url` nor `DATABASE_URL` says otherwise. */
 export const DEFAULT_URL = "postgres://127.0.0.1:5432/test";
@@ -52,12 +53,6 @@ export interface ResolvedConnectionOptions {
    * fetching again (see openConnection).
    */
   cache: { parsed: object | undefined };
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "object" && value !== null) return Object.prototype.toString.call(value);
-  return String(value);
 }
 
 function env(name: string): string | undefined {

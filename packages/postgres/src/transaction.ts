@@ -6,7 +6,7 @@
  * @module
  */
 
-import { GeneratorContextManager } from "@corral/core";
+import { abortReasonOf, GeneratorContextManager } from "@corral/core";
 import { bindingOf } from "./internal/query-function.ts";
 import { begin, bindingFor, checkTxOptions, type Isolation, type TxOptions } from "./internal/tx.ts";
 import { type PgSql, PostgresConnection } from "./connection.ts";
@@ -128,7 +128,7 @@ class TransactionManager extends GeneratorContextManager<PgSql> {
   override async [Symbol.asyncDispose](): Promise<void> {
     const { open, signal } = this.#state;
     if (open && signal?.aborted) {
-      await this.exit(signal.reason ?? new Error("The transaction's signal aborted"));
+      await this.exit(abortReasonOf(signal));
       return;
     }
     await super[Symbol.asyncDispose]();

@@ -5,16 +5,8 @@
  */
 
 import { createClient } from "redis";
-import { currentSignal } from "@corral/core";
-import {
-  checkInt,
-  checkOptions,
-  checkSignal,
-  checkString,
-  checkTimerMs,
-  reasonOf,
-  resolveUrl,
-} from "./internal/check.ts";
+import { abortReasonOf, currentSignal } from "@corral/core";
+import { checkInt, checkOptions, checkSignal, checkString, checkTimerMs, resolveUrl } from "./internal/check.ts";
 import { retainUnblocker } from "./internal/unblocker.ts";
 import { onAbort } from "./internal/live.ts";
 import { type CancelMode, type RedisClient, RedisConnection } from "./connection.ts";
@@ -93,7 +85,7 @@ export function connectSettings(what: string, options: Omit<ConnectOptions, "sig
 
 /** @internal Opens a connection with checked settings. */
 export async function open(settings: ConnectSettings, signal: AbortSignal | undefined): Promise<RedisConnection> {
-  if (signal?.aborted) throw reasonOf(signal);
+  if (signal?.aborted) throw abortReasonOf(signal);
   const { url, database, name, connectTimeout, cancel: mode } = settings;
   const client: RedisClient = createClient({
     url,
@@ -119,7 +111,7 @@ export async function open(settings: ConnectSettings, signal: AbortSignal | unde
     return connection;
   } catch (error) {
     client.destroy();
-    if (signal?.aborted) throw reasonOf(signal);
+    if (signal?.aborted) throw abortReasonOf(signal);
     throw error;
   } finally {
     unlisten?.();

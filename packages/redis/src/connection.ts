@@ -5,8 +5,8 @@
  * @module
  */
 
-import { currentSignal } from "@corral/core";
-import { checkInt, checkOptions, checkSignal, reasonOf } from "./internal/check.ts";
+import { abortReasonOf, currentSignal } from "@corral/core";
+import { checkInt, checkOptions, checkSignal } from "./internal/check.ts";
 import { cancellable } from "./internal/interrupt.ts";
 import { releaseUnblocker, type Unblocker } from "./internal/unblocker.ts";
 import { keeping, seconds, side } from "./internal/blocking.ts";
@@ -119,7 +119,7 @@ export class RedisConnection implements AsyncDisposable {
     try {
       checkOptions("call", options);
       signal = checkSignal("call", options?.signal) ?? currentSignal();
-      if (signal?.aborted) return Promise.reject(reasonOf(signal));
+      if (signal?.aborted) return Promise.reject(abortReasonOf(signal));
       if (this.broken) {
         throw new Error("Cannot run a command as the Redis connection is closed", { cause: this.#error });
       }

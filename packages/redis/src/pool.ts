@@ -4,11 +4,11 @@
  * @module
  */
 
-import { createPool, type Pool, type PoolOptions } from "@corral/core";
+import { createPool, describeValue as describe, type Pool, type PoolOptions } from "@corral/core";
 import type { CancelMode, RedisConnection } from "./connection.ts";
 import { connectSettings, open } from "./connect.ts";
 import { clusterLimit } from "./cluster-limit.ts";
-import { checkInt, checkOptions, describe } from "./internal/check.ts";
+import { checkInt, checkOptions } from "./internal/check.ts";
 import type { RedisSemaphore } from "./semaphore.ts";
 import { onAbort } from "./internal/live.ts";
 

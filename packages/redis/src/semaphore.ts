@@ -8,7 +8,7 @@
  * @module
  */
 
-import { abortable, CancelScope, sleep, TimeoutError } from "@corral/core";
+import { abortable, abortReasonOf, CancelScope, sleep, TimeoutError } from "@corral/core";
 import { ErrorReply } from "redis";
 import type { RedisClient } from "./connection.ts";
 import {
@@ -19,7 +19,6 @@ import {
   checkString,
   checkTimerMs,
   MAX_TIMER,
-  reasonOf,
   resolveUrl,
 } from "./internal/check.ts";
 import { ACQUIRE, COUNT } from "./internal/scripts.ts";
@@ -163,7 +162,7 @@ export class RedisSemaphore implements AsyncDisposable {
     checkOptions("acquire", options);
     const signal = checkSignal("acquire", options?.signal);
     const timeout = options?.timeout === undefined ? Infinity : checkMs("acquire", "timeout", options.timeout, 0, true);
-    if (signal?.aborted) throw reasonOf(signal);
+    if (signal?.aborted) throw abortReasonOf(signal);
     // While Redis is unreachable, a waiting acquire keeps trying (the last
     // error becomes the TimeoutError's cause); error replies end it at once.
     let unreachable: unknown;
@@ -194,7 +193,7 @@ export class RedisSemaphore implements AsyncDisposable {
       const cause = unreachable === undefined ? undefined : { cause: unreachable };
       throw new TimeoutError(`Cannot acquire the semaphore "${this.name}" within ${timeout} ms`, cause);
     } catch (error) {
-      if (signal?.aborted) throw reasonOf(signal);
+      if (signal?.aborted) throw abortReasonOf(signal);
       throw error;
     } finally {
       this.#waiters.delete(scope);

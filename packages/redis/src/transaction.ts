@@ -6,10 +6,10 @@
  * @module
  */
 
-import { currentSignal, shield } from "@corral/core";
+import { abortReasonOf, currentSignal, shield } from "@corral/core";
 import { WatchError } from "redis";
 import type { RedisClient, RedisConnection } from "./connection.ts";
-import { checkInt, checkOptions, checkSignal, checkTimerMs, reasonOf } from "./internal/check.ts";
+import { checkInt, checkOptions, checkSignal, checkTimerMs } from "./internal/check.ts";
 
 /** Anything whose `exec()` commits queued commands: what `client.multi()` returns. */
 export interface Executable<R> {
@@ -72,7 +72,7 @@ async function attempt<R>(
 ): Promise<R | undefined> {
   const client = connection.client;
   for (let tries = 0;; tries++) {
-    if (signal?.aborted) throw reasonOf(signal);
+    if (signal?.aborted) throw abortReasonOf(signal);
     if (watch.length > 0) await connection.call((c) => c.watch(watch), { signal });
     try {
       const multi = await fn(client, signal);
@@ -82,7 +82,7 @@ async function attempt<R>(
       }
       // A cancellation that arrived during the reads stops us before EXEC;
       // once sent, EXEC is atomic and short, so it is never interrupted.
-      if (signal?.aborted) throw reasonOf(signal);
+      if (signal?.aborted) throw abortReasonOf(signal);
       return await multi.exec();
     } catch (error) {
       if (error instanceof WatchError && tries < retries) continue;

@@ -10,7 +10,7 @@
 // - queries that may change session state mark the connection for a reset.
 
 import type postgres from "postgres";
-import { abortable } from "@corral/core";
+import { abortable, abortReasonOf } from "@corral/core";
 import { touchesSession } from "./session.ts";
 import type { Binding, Query, Raw } from "./binding.ts";
 import { abortAll, finish } from "./cancel.ts";
@@ -41,7 +41,7 @@ function track(binding: Binding, q: Query, strings: readonly string[]): Query {
   // Map the driver's rejection to what the caller should see.
   const reject = q.reject;
   q.reject = (error: unknown) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal?.aborted) return reject(abortReasonOf(signal));
     if (!link.lost && losesConnection(error)) link.onClose(error);
     reject(link.lost ? link.lostError(error) : error);
   };
@@ -63,7 +63,7 @@ function track(binding: Binding, q: Query, strings: readonly string[]): Query {
 function check(binding: Binding): void {
   if (binding.closed) throw new Error(`Cannot run a query as ${binding.closed}`);
   if (binding.link.lost) throw binding.link.lostError();
-  if (binding.signal?.aborted) throw binding.signal.reason;
+  if (binding.signal?.aborted) throw abortReasonOf(binding.signal);
 }
 
 function isTemplate(value: unknown): value is TemplateStringsArray {

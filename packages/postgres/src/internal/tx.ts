@@ -4,7 +4,7 @@
 // open on the same connection is a savepoint (asyncpg's nesting).
 
 import postgres from "postgres";
-import { abortable, shield } from "@corral/core";
+import { abortable, abortReasonOf, describeValue as describe, shield } from "@corral/core";
 import { type Binding, binding as makeBinding } from "./binding.ts";
 import { closeBinding } from "./cancel.ts";
 import { bindingOf, bindSql } from "./query-function.ts";
@@ -32,10 +32,6 @@ export interface TxOptions {
 }
 
 const depths = new WeakMap<PostgresConnection, number>();
-
-function describe(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : String(value);
-}
 
 /** Validates transaction options (at the call, before anything is sent). */
 export function checkTxOptions(what: string, options: TxOptions | undefined): void {
@@ -98,7 +94,7 @@ export interface Tx {
 export async function begin(outer: Binding, options: TxOptions | undefined): Promise<Tx> {
   const conn = outer.link as PostgresConnection;
   const signal = options?.signal ?? outer.signal;
-  if (signal?.aborted) throw signal.reason;
+  if (signal?.aborted) throw abortReasonOf(signal);
   if (outer.closed) throw new Error(`Cannot begin a transaction as ${outer.closed}`);
   const own = signal === outer.signal ? undefined : makeBinding(conn, signal);
   const sql = bindSql(own ?? outer);

@@ -1,6 +1,6 @@
 // Cancellation reaches the server: pg_stat_activity is the witness.
 
-import { pidOf } from "../../src/mod.ts";
+import { connect, pidOf, transaction } from "../../src/mod.ts";
 import { activeWith, eventually, makePool } from "../support.ts";
 import type { PgSuite } from "../case-types.ts";
 import { equal, ok, rejects } from "../assert.ts";
@@ -97,4 +97,23 @@ export function cancellationCases({ corral, add }: PgSuite): void {
     const [row] = await pool.use((sql) => sql<{ one: number }[]>`select 1 as one`);
     equal(row?.one, 1, "the connection serves the next borrower");
   });
+
+  add(
+    "PG-15",
+    "a signal that aborted without a reason rejects connect, queries and transactions with one reason",
+    async () => {
+      // A polyfilled or signal-shaped AbortSignal may abort with `reason`
+      // unset: the driver rejects with the core's abortReasonOf(signal), one
+      // AbortError per signal, never `undefined`.
+      const signal = Object.assign(new EventTarget(), { aborted: true, reason: undefined }) as unknown as AbortSignal;
+      const reason = corral.abortReasonOf(signal);
+      ok(reason instanceof Error && reason.name === "AbortError");
+      equal(await rejects(connect({ signal })), reason, "connect");
+      await using conn = await connect();
+      equal(await rejects(Promise.resolve().then(() => conn.bind(signal)`select 1`)), reason, "a query");
+      equal(await rejects(transaction(conn, () => 1, { signal })), reason, "a transaction");
+      const [row] = await conn.sql<{ one: number }[]>`select 1 as one`;
+      equal(row?.one, 1, "the connection still serves");
+    },
+  );
 }

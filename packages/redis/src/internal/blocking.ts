@@ -1,7 +1,8 @@
 // Argument handling for the blocking commands.
 
 import type { BlockingOptions, CallOptions, ListSide } from "../types.ts";
-import { checkOptions, describe } from "./check.ts";
+import { describeValue as describe } from "@corral/core";
+import { checkOptions } from "./check.ts";
 
 /**
  * A blocking timeout in Redis's seconds: 0 blocks forever; -1 means "do not

@@ -1,13 +1,7 @@
 // Argument checks for the driver's public entry points. Messages follow the
 // core's shape: "Cannot <do what> as '<name>' must be <rule>: received <value>".
 
-/** A short, safe description of a value for error messages. */
-export function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "boolean" || value == null) return String(value);
-  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
-  return Object.prototype.toString.call(value);
-}
+import { describeValue as describe } from "@corral/core";
 
 /** Options bags must be objects when given. */
 export function checkOptions(what: string, value: unknown): void {
@@ -73,11 +67,6 @@ export function checkSignal(what: string, value: unknown): AbortSignal | undefin
     throw new TypeError(`Cannot ${what} as 'signal' must be an AbortSignal: received ${describe(value)}`);
   }
   return value as AbortSignal;
-}
-
-/** The reason an aborted signal carries (an `AbortError` when it has none). */
-export function reasonOf(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
 }
 
 /** `REDIS_URL` from the environment, where the runtime lets us read it. */

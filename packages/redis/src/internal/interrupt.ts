@@ -4,7 +4,7 @@
 // (the connection is idle and reusable) or the connection is destroyed. A
 // connection is never handed back while a command is still in flight.
 
-import { reasonOf } from "./check.ts";
+import { abortReasonOf } from "@corral/core";
 import type { Unblocker } from "./unblocker.ts";
 import { type LiveTimer, onAbort, startTimer, stopTimer } from "./live.ts";
 
@@ -97,8 +97,8 @@ export function cancellable<T>(
       cancelled = true;
       interrupt(target, work).then(() =>
         work.then(
-          (value) => (keep?.(value) ? resolve(value) : reject(reasonOf(signal))),
-          () => reject(reasonOf(signal)),
+          (value) => (keep?.(value) ? resolve(value) : reject(abortReasonOf(signal))),
+          () => reject(abortReasonOf(signal)),
         )
       );
     });

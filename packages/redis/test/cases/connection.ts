@@ -1,4 +1,5 @@
 // Dedicated connections: blocking commands, cancellation, server-side kills.
+import { abortReasonOf } from "@corral/core";
 import { connectRedis, createRedisPool, createSemaphore, type RedisConnection } from "../../src/mod.ts";
 import { deepEqual, equal, ok, rejects, throws } from "../assert.ts";
 import type { RedisSuite } from "../harness.ts";
@@ -151,6 +152,24 @@ export function connectionCases(s: RedisSuite): void {
     equal(conn.broken, false);
     equal(await conn.client.ping(), "PONG");
   });
+
+  s.case(
+    "RC-11",
+    "a signal that aborted without a reason rejects every call with one reason, by identity",
+    async () => {
+      // A polyfilled or signal-shaped AbortSignal may abort with `reason`
+      // unset: the driver rejects with core's abortReasonOf(signal), the one
+      // AbortError made for that signal, so callers and scopes can compare it.
+      const signal = Object.assign(new EventTarget(), { aborted: true, reason: undefined }) as unknown as AbortSignal;
+      const reason = abortReasonOf(signal);
+      ok(reason instanceof Error && reason.name === "AbortError");
+      equal(await rejects(connectRedis({ url: URL, signal })), reason, "connect");
+      await using conn = await connectRedis({ url: URL });
+      equal(await rejects(conn.blpop("never", { signal })), reason, "a call");
+      equal(await rejects(conn.blpop("never", { signal })), reason, "the same reason again");
+      equal(conn.broken, false);
+    },
+  );
 
   s.case("RC-08", "bad options throw TypeError/RangeError naming the option", async () => {
     await rejects(connectRedis({ url: "http://x" }), TypeError, /'url'/);
