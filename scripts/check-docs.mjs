@@ -8,9 +8,9 @@
 // reported once, at its file. Only files of this tree count: whatever a
 // dependency's own types would say is not ours to fix.
 //
-// ALLOWED_DOC_ERRORS names, exactly, the errors that stand today in files
-// other branches are rewriting; an entry that no longer matches an error
-// fails too, so the list only shrinks.
+// ALLOWED_DOC_ERRORS names, exactly, errors allowed to stand for a while
+// (none today); an entry that no longer matches an error fails too, so the
+// list only shrinks.
 //
 // Usage: node scripts/check-docs.mjs [root]. The module exports
 // checkDocs(root, options) for scripts/check-docs.test.mjs.
@@ -21,48 +21,15 @@ import { fileURLToPath } from "node:url";
 import { runtimes } from "./lib/runtimes.mjs";
 
 /**
- * Errors that stand today in files being rewritten on other branches, each
- * as reported with its position left out ("file error[kind]: message", so
- * edits elsewhere in the file do not move it), one entry per error: a file
- * with two missing docs has two entries. The comments say where each is and
- * what it needs. Empty it as the branches land.
+ * Errors allowed to stand for now, each as reported with its position left
+ * out ("file error[kind]: message", so edits elsewhere in the file do not
+ * move it), one entry per error: a file with two missing docs has two
+ * entries. Empty today: every package is clean. Should a branch need to land
+ * with a known error, list it here with a comment saying where it is and
+ * what it needs; an entry that no longer matches fails, so the list only
+ * shrinks.
  */
-export const ALLOWED_DOC_ERRORS = [
-  // The core's cleanup, task groups and pool are being rewritten (issue #12).
-  // Each constructor here has @param/@throws tags but no summary line, which
-  // deno doc counts as no doc (GeneratorContextManager :135, ExitStack :138,
-  // TaskGroup :125, Pool :85, PoolEvent :66); contextManager's signature
-  // (:308) names AnyGenerator, which mod.ts does not export.
-  // The drivers are being rewritten (issue #12). Their public signatures
-  // name types their mod.ts does not re-export: postgres.js's (options.ts
-  // :22), the internal Link (connection.ts :45), and the core's Pool,
-  // PoolOptions, Lease, AcquireOptions, UseOptions (pool.ts :16, :116, :132,
-  // :170; redis pool.ts :15, :85) and GeneratorContextManager (transaction.ts
-  // :160) — re-export them with `export type { … } from "@corral/core"`.
-  // Members without a doc comment: PostgresLeaseLike.resource/.release and
-  // PostgresPoolLike.acquire/.use (transaction.ts :35–42), the constructor
-  // summary and the name getter of ConnectionLostError (errors.ts :31, :41),
-  // StreamOffset.key/.id (redis types.ts :52–53), PermitLostError's name
-  // getter (permit.ts :24).
-  "packages/postgres/src/options.ts error[private-type-ref]: public type 'ConnectionOptions[\"postgres\"]' references private type 'postgres'",
-  "packages/postgres/src/options.ts error[private-type-ref]: public type 'ConnectionOptions[\"postgres\"]' references private type 'postgres.Options'",
-  "packages/postgres/src/options.ts error[private-type-ref]: public type 'ConnectionOptions[\"postgres\"]' references private type 'postgres.PostgresType'",
-  "packages/postgres/src/connection.ts error[private-type-ref]: public type 'PostgresConnection' references private type 'Link'",
-  "packages/postgres/src/pool.ts error[private-type-ref]: public type 'PostgresPoolOptions' references private type 'PoolOptions'",
-  "packages/postgres/src/pool.ts error[private-type-ref]: public type 'PostgresPool' references private type 'Pool'",
-  "packages/postgres/src/transaction.ts error[missing-jsdoc]: exported symbol is missing JSDoc documentation",
-  "packages/postgres/src/transaction.ts error[missing-jsdoc]: exported symbol is missing JSDoc documentation",
-  "packages/postgres/src/transaction.ts error[missing-jsdoc]: exported symbol is missing JSDoc documentation",
-  "packages/postgres/src/transaction.ts error[missing-jsdoc]: exported symbol is missing JSDoc documentation",
-  "packages/postgres/src/transaction.ts error[private-type-ref]: public type 'transaction' references private type 'GeneratorContextManager'",
-  "packages/postgres/src/errors.ts error[missing-jsdoc]: exported symbol is missing JSDoc documentation",
-  "packages/postgres/src/errors.ts error[missing-jsdoc]: exported symbol is missing JSDoc documentation",
-  "packages/redis/src/pool.ts error[private-type-ref]: public type 'RedisPoolOptions' references private type 'PoolOptions'",
-  "packages/redis/src/pool.ts error[private-type-ref]: public type 'createRedisPool' references private type 'Pool'",
-  "packages/redis/src/types.ts error[missing-jsdoc]: exported symbol is missing JSDoc documentation",
-  "packages/redis/src/types.ts error[missing-jsdoc]: exported symbol is missing JSDoc documentation",
-  "packages/redis/src/permit.ts error[missing-jsdoc]: exported symbol is missing JSDoc documentation",
-];
+export const ALLOWED_DOC_ERRORS = [];
 
 // deno-lint-ignore no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;

@@ -8,7 +8,7 @@
  */
 
 import type postgres from "postgres";
-import { type Binding, binding, type Link } from "./internal/binding.ts";
+import { type Binding, binding } from "./internal/binding.ts";
 import { closeBinding } from "./internal/cancel.ts";
 import { bindSql } from "./internal/query-function.ts";
 import { RESET_SQL } from "./internal/session.ts";
@@ -45,7 +45,7 @@ function bounded<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Pr
  * obey no signal; {@linkcode bind} gives a query function whose queries are
  * cancelled on the server when the signal aborts.
  */
-export class PostgresConnection implements Link, AsyncDisposable {
+export class PostgresConnection implements AsyncDisposable {
   /** @internal The `postgres` instance (max 1) behind this connection. */
   readonly raw: postgres.Sql;
   /** The server's process id for this session (`pg_backend_pid()`). */

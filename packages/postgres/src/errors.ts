@@ -25,6 +25,8 @@ export class ConnectionLostError extends Error {
   readonly pid: number;
 
   /**
+   * Makes the error for the connection to server process `pid`.
+   *
    * @param pid the server process id of the lost connection
    * @param options the driver's error as `cause`
    */
@@ -38,6 +40,7 @@ export class ConnectionLostError extends Error {
     this.pid = pid;
   }
 
+  /** Always `"ConnectionLostError"`. */
   override get name(): string {
     return "ConnectionLostError";
   }

@@ -29,7 +29,7 @@
  */
 
 export { ConnectionLostError } from "./errors.ts";
-export { type ConnectionOptions, DEFAULT_URL } from "./options.ts";
+export { type ConnectionOptions, DEFAULT_URL, type PostgresOptions } from "./options.ts";
 export { type Notification, type PgSql, PostgresConnection } from "./connection.ts";
 export { connect, type ConnectOptions } from "./connect.ts";
 export { createPostgresPool, type PostgresPool, type PostgresPoolOptions } from "./pool.ts";
@@ -43,3 +43,22 @@ export {
   type TransactionTarget,
 } from "./transaction.ts";
 export { listen, type ListenOptions } from "./listen.ts";
+// Types the public signatures name, so the documentation can link them: the
+// core's pool and context manager, and the `postgres` package's namespace
+// (its options type is what ConnectionOptions["postgres"] is).
+export type { default as postgres } from "postgres";
+export type {
+  AcquireOptions,
+  CloseOptions,
+  ContextManager,
+  GeneratorContextManager,
+  Lease,
+  Pool,
+  PoolErrorPhase,
+  PoolEvent,
+  PoolEventType,
+  PoolOptions,
+  PoolStats,
+  ReadyOptions,
+  UseOptions,
+} from "@corral/core";

@@ -11,6 +11,12 @@ import { describeValue as describe } from "@corral/core";
 /** The server a connection goes to when neither `url` nor `DATABASE_URL` says otherwise. */
 export const DEFAULT_URL = "postgres://127.0.0.1:5432/test";
 
+/**
+ * Options for the `postgres` package (postgres.js) behind each connection,
+ * as its `postgres(url, options)` takes them.
+ */
+export type PostgresOptions = postgres.Options<Record<string, postgres.PostgresType>>;
+
 /** Options for one PostgreSQL connection. */
 export interface ConnectionOptions {
   /** A `postgres://` URL. Default: the `DATABASE_URL` environment variable, else {@linkcode DEFAULT_URL}. */
@@ -20,7 +26,7 @@ export interface ConnectionOptions {
    * `connect_timeout`, `connection`, `onnotice`, …). corral owns `max` (1),
    * `idle_timeout`, `max_lifetime` (the pool's), `onclose` and `onnotify`.
    */
-  postgres?: postgres.Options<Record<string, postgres.PostgresType>>;
+  postgres?: PostgresOptions;
   /**
    * How long a cancelled query may take to stop after the cancel request
    * before its connection is terminated, in ms (0 to 2^31 − 1). Default: 2000.
@@ -43,7 +49,7 @@ export interface ConnectionOptions {
 /** Options after validation and defaults. */
 export interface ResolvedConnectionOptions {
   url: string;
-  postgres: postgres.Options<Record<string, postgres.PostgresType>>;
+  postgres: PostgresOptions;
   cancelGrace: number;
   resetTimeout: number;
   sessionReset: "auto" | "always";
@@ -82,8 +88,8 @@ function defaultUser(): string {
 
 function withUser(
   url: string,
-  driver: postgres.Options<Record<string, postgres.PostgresType>>,
-): postgres.Options<Record<string, postgres.PostgresType>> {
+  driver: PostgresOptions,
+): PostgresOptions {
   if (driver.user || driver.username || env("PGUSER") || env("PGUSERNAME")) return driver;
   try {
     if (new URL(url).username) return driver;

@@ -32,13 +32,17 @@ export interface TransactionOptions {
 
 /** A lease on a pool of connections, as `pool.acquire()` gives it. */
 export interface PostgresLeaseLike {
+  /** The leased connection's query function. */
   readonly resource: PgSql;
+  /** Gives the connection back to its pool. */
   release(): unknown;
 }
 
 /** A pool of connections, as `createPostgresPool` gives it. */
 export interface PostgresPoolLike {
+  /** Borrows a connection until the lease is released. */
   acquire(options?: { signal?: AbortSignal }): Promise<PostgresLeaseLike>;
+  /** Runs `fn` on a borrowed connection and gives it back when `fn` settles. */
   use<R>(fn: (sql: PgSql, signal: AbortSignal) => R | PromiseLike<R>, options?: { signal?: AbortSignal }): Promise<R>;
 }
 

@@ -56,4 +56,19 @@ export {
 export { createSemaphore, RedisSemaphore } from "./semaphore.ts";
 export { Permit, PermitLostError } from "./permit.ts";
 export { createRedisPool, type RedisPoolOptions } from "./pool.ts";
+// The core's pool types, which createRedisPool's signature names, so the
+// documentation can link them.
+export type {
+  AcquireOptions,
+  CloseOptions,
+  Lease,
+  Pool,
+  PoolErrorPhase,
+  PoolEvent,
+  PoolEventType,
+  PoolOptions,
+  PoolStats,
+  ReadyOptions,
+  UseOptions,
+} from "@corral/core";
 export { clusterLimit, type LimitedLifecycle, type ResourceLifecycle } from "./cluster-limit.ts";

@@ -21,6 +21,7 @@
  * ```
  */
 export class PermitLostError extends Error {
+  /** Always `"PermitLostError"`. */
   override get name(): string {
     return "PermitLostError";
   }

@@ -53,7 +53,9 @@ export interface XreadOptions extends BlockingOptions {
 
 /** A stream and the id to read after (`"$"`: only entries added from now on). */
 export interface StreamOffset {
+  /** The stream's key. */
   key: string;
+  /** The entry id to read after (`"$"`: only entries added from now on). */
   id: string;
 }
 
