@@ -96,6 +96,9 @@ export class TimeoutError extends Error {
  * wrapped. Cancellations that belong to the group are never in `errors`.
  */
 export class TaskGroupError extends AggregateError {
+  /** The failures, in the order they happened: whatever was thrown (narrow one before using it). */
+  declare errors: unknown[];
+
   override get name(): string {
     return "TaskGroupError";
   }
