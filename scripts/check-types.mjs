@@ -81,7 +81,7 @@ try {
   // 1. The packages as the README's "From a checkout" makes them.
   const tarballs = join(scratch, "tarballs");
   mkdirSync(tarballs);
-  const packed = buildAndPack(node, tarballs);
+  const packed = buildAndPack(tarballs);
   cleanBuilds();
 
   // 2. A project of the user's own, outside the repository: @corral/core first

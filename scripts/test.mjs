@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: every check and every test, in order, on all four targets.
+// `npm test`: every check and every test, in order, on all six targets.
 // Each step runs even when an earlier one failed, so one run shows every
 // problem; the exit code is non-zero if any step failed. The last line is
 // "N passed, M failed" (steps).
@@ -48,7 +48,12 @@ const steps = [
   ],
   ["doc examples (deno test --doc)", bins.deno, ["test", "--doc", "-A", ...documented]],
   ["conformance counts", node, ["scripts/compare-conformance.mjs"]],
-  ["packaging (npm pack on Node 20, deno publish --dry-run)", node, ["scripts/pack-check.mjs"]],
+  ["packaging (build, npm pack, install core first; every Node line, Bun; deno publish --dry-run)", node, [
+    "scripts/pack-check.mjs",
+  ]],
+  // The packed packages in a scratch project (postgres 3 and 4, redis 6.4): every doc example and
+  // declaration under TypeScript 5.9 and 7, with and without the DOM lib.
+  ["types in every setup (TypeScript 5.9 and 7)", node, ["scripts/check-types.mjs"]],
 ];
 
 rmSync(join(root, ".junit"), { recursive: true, force: true });

@@ -2,13 +2,11 @@
 // each package built (tsc → dist/: ESM + .d.ts, `using` lowered for Node 20)
 // and `npm pack`ed into one folder. Used by pack-check.mjs and
 // check-types.mjs; both then install the tarballs into a scratch project
-// outside the repository, @corral/core first.
+// outside the repository, @corral/core first, as the README says.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { root } from "./runtimes.mjs";
-
-const read = (path) => JSON.parse(readFileSync(path, "utf8"));
 
 /** Runs a command; on failure prints its output and throws. */
 export function sh(cmd, args, opts = {}) {
@@ -20,45 +18,27 @@ export function sh(cmd, args, opts = {}) {
   return r.stdout ?? "";
 }
 
-/**
- * The packable packages (packages/<dir> with package.json and src/mod.ts),
- * dependencies first: a package's build reads the .d.ts of the @corral
- * packages it depends on.
- */
+/** The packable packages: packages/<dir> with package.json and src/mod.ts. */
 export function packages() {
-  const dirs = readdirSync(join(root, "packages")).sort()
+  return readdirSync(join(root, "packages")).sort()
     .filter((p) => existsSync(join(root, "packages", p, "package.json")))
     .filter((p) => existsSync(join(root, "packages", p, "src/mod.ts")));
-  const deps = (p) =>
-    Object.keys(read(join(root, "packages", p, "package.json")).dependencies ?? {})
-      .filter((d) => d.startsWith("@corral/")).map((d) => d.slice("@corral/".length)).filter((d) => dirs.includes(d));
-  const out = [];
-  const visit = (p, path = []) => {
-    if (out.includes(p)) return;
-    if (path.includes(p)) throw new Error(`dependency cycle ${[...path, p].join(" → ")}`);
-    for (const d of deps(p)) visit(d, [...path, p]);
-    out.push(p);
-  };
-  for (const p of dirs) visit(p);
-  return out;
 }
 
 /**
- * Builds every package with `node` and packs it into `into`. Returns
- * `{ "@corral/x": { file, info } }` (info: npm pack's JSON). Call
- * {@linkcode cleanBuilds} afterwards.
+ * What the README's "From a checkout" does: `npm run build` (every
+ * package's tsc build, through turbo) and `npm pack -w packages` into
+ * `into`. Returns `{ "@corral/x": { file, info } }` (info: npm pack's JSON
+ * for it). Call {@linkcode cleanBuilds} afterwards.
  */
-export function buildAndPack(node, into, { check } = {}) {
-  const tsc = join(root, "node_modules/typescript/bin/tsc");
+export function buildAndPack(into) {
+  const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
+  sh("npm", ["run", "build"], { cwd: root, env });
+  const packed = JSON.parse(sh("npm", ["pack", "-w", "packages", "--json", "--pack-destination", into], { cwd: root }));
   const tarballs = {};
-  for (const p of packages()) {
-    const dir = join(root, "packages", p);
-    rmSync(join(dir, "dist"), { recursive: true, force: true });
-    sh(node, [tsc, "-p", "tsconfig.build.json"], { cwd: dir });
-    check?.(p, dir);
-    const info = JSON.parse(sh("npm", ["pack", "--json", "--pack-destination", into], { cwd: dir }))[0];
-    tarballs[`@corral/${p}`] = { file: join(into, info.filename), info };
-  }
+  for (const info of packed) tarballs[info.name] = { file: join(into, info.filename), info };
+  const missing = packages().map((p) => `@corral/${p}`).filter((name) => !tarballs[name]);
+  if (missing.length) throw new Error(`npm pack -w packages did not pack ${missing.join(", ")}`);
   return tarballs;
 }
 
