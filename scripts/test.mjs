@@ -31,6 +31,12 @@ const steps = [
   ["format", bins.deno, ["fmt", "--check"]],
   ["lint", bins.deno, ["lint"]],
   ["typecheck (tsc)", node, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]],
+  // The PostgreSQL driver's sources and suite against postgres 4's types (the line above: postgres 3's).
+  ["typecheck (tsc: the postgres driver on postgres 4)", node, [
+    join(root, "node_modules/typescript/bin/tsc"),
+    "-p",
+    "packages/postgres/tsconfig.postgres4.json",
+  ]],
   ["typecheck (deno)", bins.deno, ["check", "packages/deno/src/", "packages/deno/test/"]],
   // The sample worker: tsc (above) checks its shared src/ and Node shell; each other shell on its own checker.
   ["typecheck apps (deno check: Deno shell)", bins.deno, ["check", "apps/worker/deno/"]],
