@@ -20,6 +20,10 @@ pool.addEventListener("error", (event) => {
   notAny(typed.phase);
 });
 pool.addEventListener("leak", (event) => void event.heldFor, { once: true });
+// … a typed listener that was added can be removed …
+const onError = (event: PoolEvent<Conn>): void => void event.error;
+pool.addEventListener("error", onError);
+pool.removeEventListener("error", onError);
 // … and a name the pool never dispatches is an error.
 // @ts-expect-error "eror" is not one of the pool's events
 pool.addEventListener("eror", () => {});
