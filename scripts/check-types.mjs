@@ -17,7 +17,8 @@
 // Node project without the DOM once more with @types/node 24.3.0, whose
 // DOM-event types (EventListenerObject, AddEventListenerOptions) are not
 // global as later ones' are: a declaration that needs the DOM lib fails there.
-// Errors are reported at the markdown line they come from.
+// Errors are reported at the markdown line they come from. The peers and
+// TypeScript 7 come from the npm registry (or npm's cache).
 // Usage: node scripts/check-types.mjs [--keep] (keeps the scratch project)
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

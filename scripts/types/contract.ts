@@ -5,7 +5,10 @@ import { createPool, type PoolEvent, TaskGroupError } from "@corral/node";
 import { createPostgresPool, type PgSql, transaction } from "@corral/postgres";
 import postgres from "postgres";
 
-/** `true` only when `T` is `any`: an `any` that leaks through a declaration fails the checks below. */
+/**
+ * `true` only when `T` is `any`. `notAny(value)` fails to compile ("Expected 2 arguments, but got 1") when
+ * `value` is `any`: an `any` that leaks through a declaration fails the checks below.
+ */
 type IsAny<T> = 0 extends 1 & T ? true : false;
 function notAny<T>(_value: T, ..._proof: IsAny<T> extends true ? [never] : []): void {}
 
