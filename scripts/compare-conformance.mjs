@@ -7,11 +7,10 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { root, runtimes } from "./lib/runtimes.mjs";
+import { NODE_LINES, root, runtimes } from "./lib/runtimes.mjs";
 
 const TARGETS = [
-  ["Node 20", ".junit/node-node20.xml"],
-  ["Node 24", ".junit/node-node24.xml"],
+  ...NODE_LINES.map((line) => [`Node ${line}`, `.junit/node-node${line}.xml`]),
   ["Deno", ".junit/deno-deno.xml"],
   ["Bun", ".junit/bun-bun.xml"],
 ];

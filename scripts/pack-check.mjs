@@ -1,95 +1,72 @@
 #!/usr/bin/env node
-// Proves the packages as users get them:
-//  1. builds every package (tsc → dist/: ESM + .d.ts, `using` lowered for Node 20),
-//  2. runs publint on each,
-//  3. `npm pack`s each and installs the tarballs into a scratch project
-//     (offline: no registry involved), then imports them on Node 20 (the
-//     oldest supported runtime, without `using` or SuppressedError) and runs
-//     a smoke program, and the Bun adapter's tarball on Bun,
-//  4. `deno publish --dry-run` for the JSR side (type-checks, no slow types),
-//     and fails unless it simulated every package that has a deno.json.
-// Packages are found on disk (packages/<dir> with package.json and
-// src/mod.ts), built in dependency order.
+// Proves the packages as users get them, by the README's "From a checkout"
+// flow, step by step:
+//  1. `npm run build` and `npm pack -w packages` (scripts/lib/pack.mjs);
+//     publint on each package; every tarball carries its README.md and
+//     LICENSE, and no test;
+//  2. a project outside the repository installs the tarballs as the README
+//     says — @corral/core first (it is on no registry yet, so npm finds it
+//     only once it is installed), then the adapters — offline: no registry
+//     involved; then imports them and runs a smoke program on every Node line
+//     (20, the oldest, has no `using` and no SuppressedError), and the Bun
+//     adapter's on Bun;
+//  3. `deno publish --dry-run` for the JSR side (type-checks, no slow types):
+//     it must simulate every package that has a deno.json, each with its
+//     README.md.
+// The drivers' tarballs need their peers (postgres, redis) from the registry:
+// scripts/check-types.mjs installs and type-checks them.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { root, runtimes } from "./lib/runtimes.mjs";
+import { NODE_LINES, root, runtimes } from "./lib/runtimes.mjs";
+import { buildAndPack, cleanBuilds, packages, sh } from "./lib/pack.mjs";
 
 const bins = runtimes();
 const read = (path) => JSON.parse(readFileSync(path, "utf8"));
-// (check-packages fails on a package without src/mod.ts; here it is simply not packable yet)
-const found = readdirSync(join(root, "packages")).sort()
-  .filter((p) => existsSync(join(root, "packages", p, "package.json")))
-  .filter((p) => existsSync(join(root, "packages", p, "src/mod.ts")));
-/** Dependencies first: a package's build reads the .d.ts of the @corral packages it depends on. */
-function dependencyOrder(dirs) {
-  const deps = (p) =>
-    Object.keys(read(join(root, "packages", p, "package.json")).dependencies ?? {})
-      .filter((d) => d.startsWith("@corral/")).map((d) => d.slice("@corral/".length)).filter((d) => dirs.includes(d));
-  const out = [];
-  const visit = (p, path = []) => {
-    if (out.includes(p)) return;
-    if (path.includes(p)) throw new Error(`pack-check: dependency cycle ${[...path, p].join(" → ")}`);
-    for (const d of deps(p)) visit(d, [...path, p]);
-    out.push(p);
-  };
-  for (const p of dirs) visit(p);
-  return out;
-}
-const packages = dependencyOrder(found);
 /** What the smoke programs below install and import. */
-const SMOKE = ["core", "node", "deno", "bun"];
+const SMOKE = ["@corral/node", "@corral/deno", "@corral/bun"];
 /** Every package JSR gets: each has a deno.json naming it. */
 const publishable = readdirSync(join(root, "packages")).sort()
   .filter((p) => existsSync(join(root, "packages", p, "deno.json")))
   .map((p) => read(join(root, "packages", p, "deno.json")).name ?? `(packages/${p}/deno.json has no name)`);
-const tsc = join(root, "node_modules/typescript/bin/tsc");
 const publint = join(root, "node_modules/publint/src/cli.js");
-
-function sh(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { stdio: "pipe", encoding: "utf8", ...opts });
-  if (r.status !== 0) {
-    console.error(`$ ${cmd} ${args.join(" ")}\n${r.stdout ?? ""}${r.stderr ?? ""}`);
-    throw new Error(`pack-check: ${[cmd, ...args].join(" ")} failed`);
-  }
-  return r.stdout ?? "";
-}
+const npmOffline = (args, cwd) =>
+  sh("npm", [...args, "--offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd });
 
 const scratch = mkdtempSync(join(tmpdir(), "corral-pack-"));
 try {
-  const tarballs = {};
-  for (const p of packages) {
-    const dir = join(root, "packages", p);
-    rmSync(join(dir, "dist"), { recursive: true, force: true });
-    sh(bins.node20, [tsc, "-p", "tsconfig.build.json"], { cwd: dir });
-    const lint = sh(bins.node20, [publint, "--strict"], { cwd: dir });
+  const tarballs = join(scratch, "tarballs");
+  mkdirSync(tarballs);
+  const packed = buildAndPack(tarballs);
+  for (const p of packages()) {
+    const name = `@corral/${p}`;
+    const lint = sh(bins.node20, [publint, "--strict"], { cwd: join(root, "packages", p) });
     if (/warning|error/i.test(lint) && !/All good/i.test(lint)) {
       console.error(lint);
-      throw new Error(`pack-check: publint found problems in @corral/${p}`);
+      throw new Error(`pack-check: publint found problems in ${name}`);
     }
-    const out = sh("npm", ["pack", "--json", "--pack-destination", scratch], { cwd: dir });
-    const info = JSON.parse(out)[0];
-    tarballs[`@corral/${p}`] = `file:${join(scratch, info.filename)}`;
-    if (info.files.some((f) => /\.test\.ts$/.test(f.path))) throw new Error(`@corral/${p} tarball ships tests`);
-    console.log(`packed @corral/${p}: ${info.files.length} files, ${(info.size / 1024).toFixed(1)} KiB`);
+    const { info } = packed[name];
+    const files = info.files.map((f) => f.path);
+    if (files.some((f) => /\.test\.ts$/.test(f))) throw new Error(`${name} tarball ships tests`);
+    for (const needed of ["README.md", "LICENSE", "dist/mod.js", "dist/mod.d.ts"]) {
+      if (!files.includes(needed)) throw new Error(`${name} tarball lacks ${needed} (it has ${files.join(", ")})`);
+    }
+    console.log(`packed ${name}: ${info.files.length} files, ${(info.size / 1024).toFixed(1)} KiB, README.md included`);
   }
 
+  // The README's install steps, in a project of the user's own.
   const app = join(scratch, "app");
-  sh("mkdir", ["-p", app]);
-  writeFileSync(
-    join(app, "package.json"),
-    JSON.stringify({
-      name: "scratch",
-      private: true,
-      type: "module",
-      dependencies: Object.fromEntries(
-        packages.filter((p) => SMOKE.includes(p)).map((p) => [`@corral/${p}`, tarballs[`@corral/${p}`]]),
-      ),
-      overrides: { "@corral/core": tarballs["@corral/core"] },
-    }),
-  );
-  sh("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: app });
+  mkdirSync(app);
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }, null, 2));
+  npmOffline(["install", packed["@corral/core"].file], app);
+  npmOffline(["install", ...SMOKE.map((name) => packed[name].file)], app);
+  const manifest = read(join(app, "package.json"));
+  for (const name of ["@corral/core", ...SMOKE]) {
+    if (!manifest.dependencies?.[name]?.startsWith("file:")) {
+      throw new Error(`pack-check: the app does not depend on ${name}'s tarball: ${JSON.stringify(manifest)}`);
+    }
+  }
 
   const smoke = `
     import * as corral from "@corral/node";
@@ -108,8 +85,7 @@ try {
     console.log("smoke ok on " + process.version + " with " + Object.keys(core).length + " core exports");
   `;
   writeFileSync(join(app, "smoke.mjs"), smoke);
-  process.stdout.write(sh(bins.node20, ["smoke.mjs"], { cwd: app }));
-  process.stdout.write(sh(bins.node24, ["smoke.mjs"], { cwd: app }));
+  for (const line of NODE_LINES) process.stdout.write(sh(bins[`node${line}`], ["smoke.mjs"], { cwd: app }));
   writeFileSync(
     join(app, "smoke-bun.mjs"),
     `import { runtime, moveOnAfter, sleep } from "@corral/bun";
@@ -132,7 +108,9 @@ try {
     console.error(text);
     throw new Error("pack-check: deno publish --dry-run failed");
   }
-  const simulated = [...text.matchAll(/^Simulating publish of (@[\w.-]+\/[\w.-]+)@(\S+) with files:/gm)];
+  const simulated = [
+    ...text.matchAll(/^Simulating publish of (@[\w.-]+\/[\w.-]+)@(\S+) with files:\n((?:[ \t]+\S.*\n?)*)/gm),
+  ];
   const names = simulated.map((m) => m[1]);
   const missing = publishable.filter((n) => !names.includes(n));
   const unexpected = names.filter((n) => !publishable.includes(n));
@@ -144,12 +122,19 @@ try {
         (unexpected.length ? `; not in packages/: ${unexpected.join(", ")}` : ""),
     );
   }
+  const withoutReadme = simulated.filter((m) => !/\/README\.md \(/.test(m[3])).map((m) => m[1]);
+  if (withoutReadme.length) {
+    console.error(text);
+    throw new Error(`pack-check: deno publish --dry-run would publish without README.md: ${withoutReadme.join(", ")}`);
+  }
+  const stray = simulated.filter((m) => /\/vitest[^/]*\.ts \(|\.test\.ts \(/.test(m[3])).map((m) => m[1]);
+  if (stray.length) throw new Error(`pack-check: JSR would get test files of ${stray.join(", ")}`);
   console.log(
-    `deno publish --dry-run: ok (${names.length} of ${publishable.length} packages)\n  ` +
+    `deno publish --dry-run: ok (${names.length} of ${publishable.length} packages, each with its README.md)\n  ` +
       simulated.map((m) => `${m[1]}@${m[2]}`).join("\n  "),
   );
   console.log("pack-check: ok");
 } finally {
   rmSync(scratch, { recursive: true, force: true });
-  for (const p of packages) rmSync(join(root, "packages", p, "dist"), { recursive: true, force: true });
+  cleanBuilds();
 }

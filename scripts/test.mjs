@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: every check and every test, in order, on all four targets.
+// `npm test`: every check and every test, in order, on all six targets.
 // Each step runs even when an earlier one failed, so one run shows every
 // problem; the exit code is non-zero if any step failed. The last line is
 // "N passed, M failed" (steps).
@@ -31,6 +31,12 @@ const steps = [
   ["format", bins.deno, ["fmt", "--check"]],
   ["lint", bins.deno, ["lint"]],
   ["typecheck (tsc)", node, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]],
+  // The PostgreSQL driver's sources and suite against postgres 4's types (the line above: postgres 3's).
+  ["typecheck (tsc: the postgres driver on postgres 4)", node, [
+    join(root, "node_modules/typescript/bin/tsc"),
+    "-p",
+    "packages/postgres/tsconfig.postgres4.json",
+  ]],
   ["typecheck (deno)", bins.deno, ["check", "packages/deno/src/", "packages/deno/test/"]],
   // The sample worker: tsc (above) checks its shared src/ and Node shell; each other shell on its own checker.
   ["typecheck apps (deno check: Deno shell)", bins.deno, ["check", "apps/worker/deno/"]],
@@ -52,7 +58,12 @@ const steps = [
   // deno doc --lint on every package's entry points: what JSR shows users (scripts/check-docs.mjs).
   ["public docs (deno doc --lint)", node, ["--test", "--test-reporter=spec", "scripts/check-docs.test.mjs"]],
   ["conformance counts", node, ["scripts/compare-conformance.mjs"]],
-  ["packaging (npm pack on Node 20, deno publish --dry-run)", node, ["scripts/pack-check.mjs"]],
+  ["packaging (build, npm pack, install core first; every Node line, Bun; deno publish --dry-run)", node, [
+    "scripts/pack-check.mjs",
+  ]],
+  // The packed packages in a scratch project (postgres 3 and 4, redis 6.4): every doc example and
+  // declaration under TypeScript 5.9 and 7, with and without the DOM lib.
+  ["types in every setup (TypeScript 5.9 and 7)", node, ["scripts/check-types.mjs"]],
 ];
 
 rmSync(join(root, ".junit"), { recursive: true, force: true });

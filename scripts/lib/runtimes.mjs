@@ -1,13 +1,17 @@
 // Where each runtime's binary is. npm puts node_modules/.bin first on PATH,
 // and node@24 (a devDependency) installs a `node` there, so "node" inside an
 // npm script is Node 24. The machine's own Node 20 is found on PATH with
-// every node_modules/.bin entry removed.
+// every node_modules/.bin entry removed. Node 22, 24 and 26 are the `node`
+// package from npm under the aliases node22, node24 and node26.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** The Node lines every Node leg runs on, oldest first; 20 is the machine's own. */
+export const NODE_LINES = [20, 22, 24, 26];
 
 function onPath(name) {
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
@@ -22,21 +26,22 @@ function version(bin, args = ["--version"]) {
   return execFileSync(bin, args, { encoding: "utf8" }).trim().split("\n")[0];
 }
 
-/** The four legs, each with its binary; throws with a clear message if one is missing. */
+/** Every leg's binary (node20 … node26, deno, bun); throws with a clear message if one is missing. */
 export function runtimes() {
-  const node20 = onPath("node");
-  const node24 = join(root, "node_modules/node24/bin/node");
-  const deno = join(root, "node_modules/.bin/deno");
-  const bun = join(root, "node_modules/.bin/bun");
+  const bins = { node20: onPath("node") };
+  for (const line of NODE_LINES.slice(1)) bins[`node${line}`] = join(root, `node_modules/node${line}/bin/node`);
+  bins.deno = join(root, "node_modules/.bin/deno");
+  bins.bun = join(root, "node_modules/.bin/bun");
   const missing = [];
-  if (!node20) missing.push("the machine's own node (Node 20) on PATH");
-  for (const [name, bin] of [["node24", node24], ["deno", deno], ["bun", bun]]) {
-    if (!existsSync(bin)) missing.push(`${name} at ${bin} (run npm ci)`);
+  if (!bins.node20) missing.push("the machine's own node (Node 20) on PATH");
+  for (const [name, bin] of Object.entries(bins)) {
+    if (name !== "node20" && !existsSync(bin)) missing.push(`${name} at ${bin} (run npm ci)`);
   }
   if (missing.length) throw new Error(`missing runtimes: ${missing.join("; ")}`);
-  const v20 = version(node20);
-  if (!v20.startsWith("v20.")) throw new Error(`expected Node 20 on PATH, found ${v20} at ${node20}`);
-  const v24 = version(node24);
-  if (!v24.startsWith("v24.")) throw new Error(`expected Node 24 at ${node24}, found ${v24}`);
-  return { node20, node24, deno, bun };
+  for (const line of NODE_LINES) {
+    const bin = bins[`node${line}`];
+    const v = version(bin);
+    if (!v.startsWith(`v${line}.`)) throw new Error(`expected Node ${line} at ${bin}, found ${v}`);
+  }
+  return bins;
 }

@@ -32,11 +32,13 @@ export async function openConnection(
     onnotify: (channel: string, payload: string) => conn?.onNotify(channel, payload),
   };
   const { cache } = options;
-  // The driver fetches the server's array types on every new connection
+  // postgres 3 fetches the server's array types on every new connection
   // (one more round trip), and a connection terminated during that fetch
   // makes the driver reject a promise nobody holds. Once one connection has
   // the types, later ones reuse its parsed options (the driver accepts them
-  // as they are) with the fetch turned off.
+  // as they are) with the fetch turned off. postgres 4 fetches them only
+  // when a query first meets a type it does not know, and keeps them in the
+  // instance rather than in its options: each connection starts afresh.
   const raw = cache.parsed ? postgres({ ...cache.parsed, ...own } as never) : postgres(options.url, {
     onnotice: () => {},
     ...options.postgres,
@@ -49,7 +51,8 @@ export async function openConnection(
   try {
     const [row] = await raw<{ pid: number }[]>`select pg_backend_pid() as pid`;
     if (signal?.aborted) throw abortReasonOf(signal);
-    if (!cache.parsed) {
+    const postgres4 = typeof (raw as { batch?: unknown }).batch === "function";
+    if (!cache.parsed && !postgres4) {
       (raw.options as { fetch_types: boolean }).fetch_types = false;
       cache.parsed = raw.options;
     }

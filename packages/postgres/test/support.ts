@@ -9,12 +9,18 @@ import type { PostgresPoolOptions } from "../src/mod.ts";
 
 export const START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
 
-function url(): string {
+/** An environment variable, or undefined (also where the environment cannot be read). */
+export function env(name: string): string | undefined {
   try {
-    return (globalThis as { process?: { env?: Record<string, string> } }).process?.env?.DATABASE_URL || DEFAULT_URL;
+    return (globalThis as { process?: { env?: Record<string, string> } }).process?.env?.[name] || undefined;
   } catch {
-    return DEFAULT_URL;
+    return undefined;
   }
+}
+
+/** The server the suite uses: DATABASE_URL, else the driver's default. */
+export function url(): string {
+  return env("DATABASE_URL") ?? DEFAULT_URL;
 }
 
 let admin: Promise<PostgresConnection> | undefined;

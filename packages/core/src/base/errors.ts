@@ -113,6 +113,9 @@ export class TimeoutError extends Error {
  * ```
  */
 export class TaskGroupError extends AggregateError {
+  /** The failures, in the order they happened: whatever was thrown (narrow one before using it). */
+  declare errors: unknown[];
+
   /** Always `"TaskGroupError"`. */
   override get name(): string {
     return "TaskGroupError";

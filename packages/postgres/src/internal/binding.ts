@@ -8,7 +8,13 @@ import type { LiveTimer } from "./live.ts";
 
 /** The `postgres` instance (max 1) behind a connection. */
 export type Raw = postgres.Sql;
-/** The `postgres` package's Query object: a Promise subclass with driver internals. */
+/**
+ * The `postgres` package's Query object: a Promise subclass with driver
+ * internals. postgres 3 gives each query its connection's `canceller`;
+ * postgres 4 has none and cancels a query through `cancel()` itself (it
+ * drops a queued query, waits for a pipelined one's turn, and sends the
+ * protocol's cancel request for the running one).
+ */
 export type Query = postgres.PendingQuery<postgres.Row[]> & {
   canceller?: ((q: Query) => Promise<void>) | null;
   executed?: boolean;

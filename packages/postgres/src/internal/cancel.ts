@@ -6,27 +6,56 @@
 import { startTimer, stopTimer } from "./live.ts";
 import type { Binding, Link, Query } from "./binding.ts";
 
+/** True for postgres 4's queries, which cancel themselves (see {@linkcode Query}). */
+function cancelsItself(q: Query): boolean {
+  return !("canceller" in q);
+}
+
+/** Keeps a cancel request's promise, so a reset can wait until the server has acted on it. */
+function keep(link: Link, sent: Promise<unknown>): void {
+  const done = sent.then(() => {}, () => {});
+  link.cancels.add(done);
+  void done.then(() => link.cancels.delete(done));
+}
+
 /**
- * Sends one protocol cancel request for the session (it stops whatever the
- * server runs for it right now) and keeps its promise, so a reset can wait
- * until the server has acted on it.
+ * postgres 3: sends one protocol cancel request for the session (it stops
+ * whatever the server runs for it right now). The driver's canceller sends
+ * it only for an active query; for a pipelined one it would defer it (and
+ * its deferral cancels the wrong query). So it is always asked for "the
+ * active query" of the session, and called again each time one of ours stops.
  */
 function sendCancel(link: Link, q: Query, canceller: (q: Query) => Promise<void>): void {
-  // The reset after this lease must run a round trip: it queues behind the
-  // cancelled queries, so they have all stopped before the next borrower.
-  link.dirty = true;
-  let sent: Promise<void>;
   try {
-    // The driver's canceller sends the request only for an active query;
-    // for a pipelined one it would defer it (and its deferral cancels the
-    // wrong query). So it is always asked for "the active query" of the
-    // session, and called again each time one of ours stops.
-    sent = Promise.resolve(canceller({ state: q.state, active: true } as unknown as Query)).catch(() => {});
+    keep(link, canceller({ state: q.state, active: true } as unknown as Query));
   } catch {
-    return;
+    // the connection is gone: nothing to cancel
   }
-  link.cancels.add(sent);
-  void sent.then(() => link.cancels.delete(sent));
+}
+
+/**
+ * postgres 4: asks the driver to cancel each query of ours that has not
+ * settled. It drops a queued one, stops a pipelined one before it runs (or
+ * when its turn comes), and sends the protocol's cancel request for the
+ * running one — again at each call, since a request that lands while the
+ * server is between two queries is ignored. Only a running query's request
+ * is kept for the reset to wait on: a waiting query's promise is replaced
+ * by the driver at the next call and may never settle.
+ */
+function cancelOwn(binding: Binding): void {
+  for (const q of binding.inflight!) {
+    const settled = (q as { settled?: boolean }).settled;
+    if (settled) continue;
+    const active = q.active;
+    let sent: Promise<unknown>;
+    try {
+      sent = Promise.resolve(q.cancel());
+    } catch {
+      continue;
+    }
+    if (active) keep(binding.link, sent);
+    else sent.catch(() => {});
+  }
 }
 
 /** Forgets a query that has stopped; the last one ends the wait for the signal. */
@@ -47,21 +76,38 @@ export function finish(binding: Binding, q: Query): void {
   binding.timer = undefined;
 }
 
-/** Cancels the query of ours the server is running now, if any; returns whether it sent a request. */
-export function cancelNext(binding: Binding): boolean {
+/** Cancels the query of ours the server is running now, if any. */
+export function cancelNext(binding: Binding): void {
   const inflight = binding.inflight!;
+  // Every query of a binding comes from the same driver.
+  const first = inflight.values().next().value;
+  if (first === undefined) return;
+  // The cancel marks the session for a reset, which queues behind the
+  // cancelled queries: they have all stopped before the next borrower.
+  binding.link.dirty = true;
+  if (cancelsItself(first)) {
+    cancelOwn(binding);
+    sweep(binding);
+    return;
+  }
   for (const q of inflight) {
     // The driver marks the query it is running `active` (the first one sent,
     // then each pipelined one in turn, in the same tick the previous ends).
-    if (q.active && binding.canceller) {
-      sendCancel(binding.link, q, binding.canceller);
-      return true;
-    }
+    if (q.active && binding.canceller) return sendCancel(binding.link, q, binding.canceller);
   }
-  // Nothing of ours runs: a sent query still here finished without settling
-  // its promise (a cursor read to its end replaces the driver's resolvers).
-  for (const q of [...inflight]) if (q.executed && q.state && !q.active) finish(binding, q);
-  return false;
+  sweep(binding);
+}
+
+/**
+ * Forgets the queries of ours that finished without settling their promise
+ * (a cursor read to its end replaces the driver's resolvers): postgres 4
+ * marks them `settled`; postgres 3 leaves them sent and no longer active.
+ */
+function sweep(binding: Binding): void {
+  for (const q of [...binding.inflight!]) {
+    const settled = (q as { settled?: boolean }).settled;
+    if (cancelsItself(q) ? settled : q.executed && q.state && !q.active) finish(binding, q);
+  }
 }
 
 /** Between two cancel requests while the queries of an aborted binding have not all stopped. */
@@ -80,7 +126,7 @@ function nudge(binding: Binding, started: number): void {
     if (!binding.inflight?.size) return;
     if (performance.now() - started < binding.link.cancelGrace) {
       cancelNext(binding);
-      nudge(binding, started);
+      if (binding.inflight.size) nudge(binding, started);
       return;
     }
     cancelNext(binding);
@@ -93,6 +139,7 @@ export function abortAll(binding: Binding): void {
   if (!inflight?.size || binding.aborting) return;
   binding.aborting = true;
   for (const q of inflight) {
+    if (cancelsItself(q)) break; // postgres 4: cancelNext cancels every query itself
     binding.canceller ??= q.canceller ?? undefined;
     q.canceller = null;
     // Not yet handed to the connection: the driver drops it from its queue.

@@ -39,11 +39,12 @@ function track(binding: Binding, q: Query, strings: readonly string[]): Query {
   const { link, signal } = binding;
   if (touchesSession(strings)) link.dirty = true;
   // Map the driver's rejection to what the caller should see.
+  // (postgres 3's reject is the promise's own function, postgres 4's a method.)
   const reject = q.reject;
   q.reject = (error: unknown) => {
-    if (signal?.aborted) return reject(abortReasonOf(signal));
+    if (signal?.aborted) return reject.call(q, abortReasonOf(signal));
     if (!link.lost && losesConnection(error)) link.onClose(error);
-    reject(link.lost ? link.lostError(error) : error);
+    reject.call(q, link.lost ? link.lostError(error) : error);
   };
   const inflight = binding.inflight ??= new Set();
   inflight.add(q);
@@ -86,7 +87,7 @@ export function bindSql(binding: Binding): postgres.ISql {
     unsafe: ((text: string, args?: never, options?: never) => {
       check(binding);
       return track(binding, raw.unsafe(text, args, options) as unknown as Query, [text]);
-    }) as postgres.ISql["unsafe"],
+    }) as unknown as postgres.ISql["unsafe"],
     file: ((...args: Parameters<Raw["file"]>) => {
       check(binding);
       binding.link.dirty = true;
@@ -100,6 +101,17 @@ export function bindSql(binding: Binding): postgres.ISql {
           String(payload),
         )) as postgres.ISql["notify"],
   };
+  // postgres 4's additions: `identifier` builds a helper (nothing runs);
+  // `batch` runs queries made through this function in one round trip.
+  const more = raw as Raw & { identifier?: unknown; batch?: (queries: unknown) => Query };
+  if (more.identifier) (props as Record<string, unknown>).identifier = more.identifier;
+  if (more.batch) {
+    const batch = more.batch;
+    (props as Record<string, unknown>).batch = (queries: unknown) => {
+      check(binding);
+      return track(binding, batch(queries), []);
+    };
+  }
   bindings.set(sql, binding);
   return Object.assign(sql, props);
 }

@@ -1,7 +1,8 @@
 // Everyday use, option checks, and the session reset between borrowers.
 
-import { connect, createPostgresPool, pidOf, transaction } from "../../src/mod.ts";
-import { adminConnection, makePool } from "../support.ts";
+import postgres from "postgres";
+import { connect, createPostgresPool, type PgSql, pidOf, transaction } from "../../src/mod.ts";
+import { adminConnection, env, makePool, url } from "../support.ts";
 import type { PgSuite } from "../case-types.ts";
 import { deepEqual, equal, ok, rejects, throws } from "../assert.ts";
 
@@ -20,6 +21,67 @@ export function sessionCases({ add }: PgSuite): void {
     equal(row?.t, "unsafe");
     equal(pool.stats.borrowed, 0, "borrowed");
   });
+
+  add(
+    "PG-00",
+    "the suite runs on the postgres major its leg names ($CORRAL_POSTGRES_MAJOR), else on 3 or 4",
+    async () => {
+      const own = postgres(url());
+      const major = "batch" in own ? "4" : "3"; // sql.batch() is new in postgres 4
+      await own.end();
+      const expected = env("CORRAL_POSTGRES_MAJOR");
+      if (expected) equal(major, expected, "the postgres major");
+      else ok(major === "3" || major === "4", `a supported major: ${major}`);
+    },
+  );
+
+  add("PG-08", "a lease's query function has every query helper of the installed postgres (3 or 4)", async () => {
+    // What belongs to the driver's pool, not to one connection's query function.
+    const POOL_ONLY = new Set([
+      ...["begin", "reserve", "end", "close", "listen", "subscribe", "largeObject"],
+      ...["options", "parameters", "stats", "CLOSE", "END", "PostgresError"],
+    ]);
+    const own = postgres(url());
+    const helpers = Object.keys(own).filter((key) => !POOL_ONLY.has(key));
+    await own.end();
+    await using pool = await makePool({ max: 1 });
+    await pool.use(async (sql) => {
+      deepEqual(helpers.filter((key) => !(key in sql)), [], "missing on the lease's query function");
+      const batch = (sql as { batch?: (queries: unknown[]) => Promise<unknown[]> }).batch;
+      if (batch) {
+        // postgres 4: one round trip, through the lease (its signal, its lost-connection check)
+        const [a, b] = await batch([sql`select 1 as n`, sql`select 2 as n`]) as { n: number }[][];
+        deepEqual([a?.[0]?.n, b?.[0]?.n], [1, 2]);
+      }
+    });
+    equal(pool.stats.destroyed, 0, "nothing destroyed");
+  });
+
+  add(
+    "PG-09",
+    "every connection of a pool reads arrays of the database's own types (enums), not only the first",
+    async () => {
+      const admin = (await adminConnection()).sql;
+      const type = `corral_pg09_${Math.random().toString(36).slice(2, 10)}`;
+      await admin`create type ${admin(type)} as enum ('red', 'green')`;
+      try {
+        await using pool = await makePool({ max: 2 });
+        const read = (sql: PgSql) => sql<{ colours: unknown }[]>`select ${"{red,green}"}::${sql(type)}[] as colours`;
+        // Two leases at once: two connections, the second opened after the first.
+        const first = await pool.acquire();
+        const second = await pool.acquire();
+        try {
+          ok(pidOf(first.resource) !== pidOf(second.resource), "two connections");
+          for (const lease of [first, second]) deepEqual((await read(lease.resource))[0]?.colours, ["red", "green"]);
+        } finally {
+          await first.release();
+          await second.release();
+        }
+      } finally {
+        await admin`drop type if exists ${admin(type)}`;
+      }
+    },
+  );
 
   add("PG-02", "bad options throw TypeError / RangeError naming the option, at the call", async () => {
     throws(() => createPostgresPool({ max: 0 }), RangeError, /max/);
