@@ -54,7 +54,14 @@ export {
 } from "./cleanup/context-manager.ts";
 export { createPool, Pool } from "./pool/pool.ts";
 export { Lease } from "./pool/lease.ts";
-export { type PoolErrorPhase, PoolEvent, type PoolEventInit, type PoolEventType } from "./pool/pool-event.ts";
+export {
+  type PoolErrorPhase,
+  PoolEvent,
+  type PoolEventInit,
+  type PoolEventListener,
+  type PoolEventType,
+  type PoolListenerOptions,
+} from "./pool/pool-event.ts";
 export type {
   AcquireOptions,
   CloseOptions,

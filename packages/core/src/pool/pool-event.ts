@@ -83,3 +83,24 @@ export class PoolEvent<T = unknown> extends Event {
     this.heldFor = init?.heldFor;
   }
 }
+
+/**
+ * What a pool's `addEventListener` takes: a function, or an object with
+ * `handleEvent` — declared here rather than with the DOM's
+ * `EventListenerObject`, so the types compile without the DOM lib.
+ */
+export type PoolEventListener<T = unknown> =
+  | ((event: PoolEvent<T>) => void)
+  | { handleEvent(event: PoolEvent<T>): void };
+
+/** The options of a pool's `addEventListener` (the DOM's `AddEventListenerOptions`, declared here). */
+export interface PoolListenerOptions {
+  /** Listen in the capture phase (a pool has no tree: the same as not). */
+  capture?: boolean;
+  /** Remove the listener after its first call. */
+  once?: boolean;
+  /** The listener will not call `preventDefault()`. */
+  passive?: boolean;
+  /** Remove the listener when this signal aborts. */
+  signal?: AbortSignal;
+}

@@ -86,7 +86,7 @@ describe("createPool: events", () => {
   test("release is dispatched before the next borrower's acquire, and stats add up inside listeners", async () => {
     const pool = createPool({ create: () => ({ id: 1 }), max: 1 });
     const seen: string[] = [];
-    for (const type of ["acquire", "release"]) {
+    for (const type of ["acquire", "release"] as const) {
       pool.addEventListener(type, () => {
         const st = pool.stats;
         expect(st.size).toBe(st.creating + st.idle + st.borrowed + st.maintaining);

@@ -58,7 +58,7 @@ import { checkTimeout, resolvePoolOptions } from "./internal/pool-options.ts";
 import { Upkeep } from "./internal/pool-upkeep.ts";
 import { use } from "./internal/pool-use.ts";
 import type { Lease } from "./lease.ts";
-import { PoolEvent, type PoolEventType } from "./pool-event.ts";
+import { PoolEvent, type PoolEventListener, type PoolEventType, type PoolListenerOptions } from "./pool-event.ts";
 import type { AcquireOptions, CloseOptions, PoolOptions, PoolStats, ReadyOptions, UseOptions } from "./pool-types.ts";
 
 const CLOSE_TIMEOUT = 5_000;
@@ -310,16 +310,38 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
   }
 
   /**
-   * `EventTarget.addEventListener`; the pool builds events only for types
-   * that have had a listener.
+   * `EventTarget.addEventListener`, typed: the listener gets a
+   * {@linkcode PoolEvent}, and an event name the pool never dispatches is a
+   * type error. The pool builds events only for types that have had a
+   * listener.
+   *
+   * @param type one of {@linkcode PoolEventType}
+   * @param listener a function or an object with `handleEvent`
+   * @param options `once`, `signal`, … (or `capture` as a boolean)
    */
   override addEventListener(
-    type: PoolEventType | (string & Record<never, never>),
-    listener: ((event: PoolEvent<T>) => void) | EventListenerObject | null,
-    options?: AddEventListenerOptions | boolean,
+    type: PoolEventType,
+    listener: PoolEventListener<T> | null,
+    options?: PoolListenerOptions | boolean,
   ): void {
-    super.addEventListener(type, listener as EventListener | null, options);
+    super.addEventListener(type, listener as Parameters<EventTarget["addEventListener"]>[1], options);
     this.#events.listen(type);
+  }
+
+  /**
+   * `EventTarget.removeEventListener`, typed like
+   * {@linkcode Pool.addEventListener}: a listener is removed as it was added.
+   *
+   * @param type one of {@linkcode PoolEventType}
+   * @param listener the listener given to `addEventListener`
+   * @param options `capture`, as given to `addEventListener`
+   */
+  override removeEventListener(
+    type: PoolEventType,
+    listener: PoolEventListener<T> | null,
+    options?: { capture?: boolean } | boolean,
+  ): void {
+    super.removeEventListener(type, listener as Parameters<EventTarget["removeEventListener"]>[1], options);
   }
 }
 
