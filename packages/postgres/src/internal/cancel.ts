@@ -26,6 +26,10 @@ function keep(link: Link, sent: Promise<unknown>): void {
  * active query" of the session, and called again each time one of ours stops.
  */
 function sendCancel(link: Link, q: Query, canceller: (q: Query) => Promise<void>): void {
+  // The reset after this lease must run a round trip: it queues behind the
+  // cancelled queries, so they have all stopped before the next borrower. A
+  // query dropped before it was sent (nothing of ours runs) needs no reset.
+  link.dirty = true;
   try {
     keep(link, canceller({ state: q.state, active: true } as unknown as Query));
   } catch {
@@ -82,10 +86,10 @@ export function cancelNext(binding: Binding): void {
   // Every query of a binding comes from the same driver.
   const first = inflight.values().next().value;
   if (first === undefined) return;
-  // The cancel marks the session for a reset, which queues behind the
-  // cancelled queries: they have all stopped before the next borrower.
-  binding.link.dirty = true;
   if (cancelsItself(first)) {
+    // The cancel marks the session for a reset, which queues behind the
+    // cancelled queries: they have all stopped before the next borrower.
+    binding.link.dirty = true;
     cancelOwn(binding);
     sweep(binding);
     return;
