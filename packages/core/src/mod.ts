@@ -71,6 +71,7 @@ export type {
   UseOptions,
 } from "./pool/pool-types.ts";
 export { countLive, type Diagnostics, diagnostics } from "./base/diagnostics.ts";
+export { clearCountedTimeout, type CountedTimeout, countedTimeout, onAbort } from "./base/counted.ts";
 export { type AmbientStorage, installRuntime, type RuntimeHooks } from "./base/runtime.ts";
 export { abortReasonOf } from "./base/abort-reason.ts";
 export { describe as describeValue } from "./base/validate.ts";

@@ -9,7 +9,7 @@ import postgres from "postgres";
 import { abortReasonOf, currentSignal } from "@corral/core";
 import { type ConnectionOptions, resolveConnectionOptions, type ResolvedConnectionOptions } from "./options.ts";
 import { PostgresConnection } from "./connection.ts";
-import { onAbort } from "./internal/live.ts";
+import { onAbort } from "@corral/core";
 
 /** Options for {@linkcode connect}. */
 export interface ConnectOptions extends ConnectionOptions {

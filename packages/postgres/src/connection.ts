@@ -12,7 +12,7 @@ import { type Binding, binding } from "./internal/binding.ts";
 import { closeBinding } from "./internal/cancel.ts";
 import { bindSql } from "./internal/query-function.ts";
 import { RESET_SQL } from "./internal/session.ts";
-import { type LiveTimer, startTimer, stopTimer } from "./internal/live.ts";
+import { clearCountedTimeout, type CountedTimeout, countedTimeout } from "@corral/core";
 import { ConnectionLostError } from "./errors.ts";
 import type { ResolvedConnectionOptions } from "./options.ts";
 
@@ -32,11 +32,11 @@ export interface Notification {
 }
 
 function bounded<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: LiveTimer | undefined;
+  let timer: CountedTimeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = startTimer(() => reject(onTimeout()), ms);
+    timer = countedTimeout(() => reject(onTimeout()), ms);
   });
-  return Promise.race([promise, timeout]).finally(() => stopTimer(timer));
+  return Promise.race([promise, timeout]).finally(() => clearCountedTimeout(timer));
 }
 
 /**

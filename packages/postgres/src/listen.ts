@@ -9,7 +9,7 @@
 import { abortReasonOf, currentSignal, describeValue, shield } from "@corral/core";
 import { bindingFor } from "./internal/tx.ts";
 import { type Notification, PostgresConnection } from "./connection.ts";
-import { onAbort } from "./internal/live.ts";
+import { onAbort } from "@corral/core";
 import { isPool, type PostgresLeaseLike, type PostgresPoolLike } from "./transaction.ts";
 
 export type { Notification };

@@ -13,7 +13,7 @@ import { bindingOf } from "./internal/query-function.ts";
 import { type ConnectionOptions, resolveConnectionOptions } from "./options.ts";
 import type { PgSql, PostgresConnection } from "./connection.ts";
 import { openConnection } from "./connect.ts";
-import { onAbort } from "./internal/live.ts";
+import { onAbort } from "@corral/core";
 
 /**
  * Options for {@linkcode createPostgresPool}: the connection's, and every

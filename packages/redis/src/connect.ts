@@ -8,7 +8,7 @@ import { createClient } from "redis";
 import { abortReasonOf, currentSignal } from "@corral/core";
 import { checkInt, checkOptions, checkSignal, checkString, checkTimerMs, resolveUrl } from "./internal/check.ts";
 import { retainUnblocker } from "./internal/unblocker.ts";
-import { onAbort } from "./internal/live.ts";
+import { onAbort } from "@corral/core";
 import { type CancelMode, type RedisClient, RedisConnection } from "./connection.ts";
 
 /** Options for {@linkcode connectRedis}. */

@@ -10,7 +10,7 @@ import { connectSettings, open } from "./connect.ts";
 import { clusterLimit } from "./cluster-limit.ts";
 import { checkInt, checkOptions } from "./internal/check.ts";
 import type { RedisSemaphore } from "./semaphore.ts";
-import { onAbort } from "./internal/live.ts";
+import { onAbort } from "@corral/core";
 
 /**
  * Options for {@linkcode createRedisPool}: where to connect, plus every pool

@@ -4,7 +4,7 @@
 // aborts, and query-function.ts makes the query function a binding hands out.
 
 import type postgres from "postgres";
-import type { LiveTimer } from "./live.ts";
+import type { CountedTimeout } from "@corral/core";
 
 /** The `postgres` instance (max 1) behind a connection. */
 export type Raw = postgres.Sql;
@@ -59,7 +59,7 @@ export interface Binding {
   /** Ends the wait for the signal's abort (set while queries are in flight). */
   quiet: (() => void) | undefined;
   /** Repeats the cancel request while the queries of an aborted binding run (counted in diagnostics()). */
-  timer: LiveTimer | undefined;
+  timer: CountedTimeout | undefined;
   /** True from an abort until its queries have all settled. */
   aborting: boolean;
   /** The driver's cancel function (the same for every query of a connection). */

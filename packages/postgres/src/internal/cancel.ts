@@ -3,7 +3,7 @@
 // stopped, then, past the grace period, the connection terminated. And the
 // end of a binding (its lease ended), which cancels what still runs.
 
-import { startTimer, stopTimer } from "./live.ts";
+import { clearCountedTimeout, countedTimeout } from "@corral/core";
 import type { Binding, Link, Query } from "./binding.ts";
 
 /** True for postgres 4's queries, which cancel themselves (see {@linkcode Query}). */
@@ -76,7 +76,7 @@ export function finish(binding: Binding, q: Query): void {
     binding.quiet();
     binding.quiet = undefined;
   }
-  stopTimer(binding.timer);
+  clearCountedTimeout(binding.timer);
   binding.timer = undefined;
 }
 
@@ -125,7 +125,7 @@ const NUDGE = 50;
  * terminated (one last request still stops the query on the server).
  */
 function nudge(binding: Binding, started: number): void {
-  binding.timer = startTimer(() => {
+  binding.timer = countedTimeout(() => {
     binding.timer = undefined;
     if (!binding.inflight?.size) return;
     if (performance.now() - started < binding.link.cancelGrace) {

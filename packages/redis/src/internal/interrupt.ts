@@ -6,7 +6,7 @@
 
 import { abortReasonOf } from "@corral/core";
 import type { Unblocker } from "./unblocker.ts";
-import { type LiveTimer, onAbort, startTimer, stopTimer } from "./live.ts";
+import { clearCountedTimeout, type CountedTimeout, countedTimeout, onAbort } from "@corral/core";
 
 /** The parts of a connection that an interruption needs. */
 export interface Target {
@@ -21,13 +21,13 @@ export const UNBLOCK_GRACE = 2000;
 
 /** Resolves after `ms` or when `settled` does, whichever comes first; never leaves a timer behind. */
 function within(settled: Promise<void>, ms: number): Promise<void> {
-  let timer: LiveTimer | undefined;
+  let timer: CountedTimeout | undefined;
   return Promise.race([
     settled,
     new Promise<void>((resolve) => {
-      timer = startTimer(resolve, ms);
+      timer = countedTimeout(resolve, ms);
     }),
-  ]).finally(() => stopTimer(timer));
+  ]).finally(() => clearCountedTimeout(timer));
 }
 
 /**

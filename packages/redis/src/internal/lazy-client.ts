@@ -6,7 +6,7 @@
 
 import { createClient } from "redis";
 import type { RedisClient } from "../connection.ts";
-import { type LiveTimer, startTimer, stopTimer } from "./live.ts";
+import { clearCountedTimeout, type CountedTimeout, countedTimeout } from "@corral/core";
 
 export class LazyClient {
   #url: string;
@@ -35,17 +35,17 @@ export class LazyClient {
       this.#ready = client.connect().then(() => client);
       this.#ready.catch(() => {});
     }
-    let timer: LiveTimer | undefined;
+    let timer: CountedTimeout | undefined;
     return Promise.race([
       this.#ready,
       new Promise<never>((_, reject) => {
-        timer = startTimer(
+        timer = countedTimeout(
           // The host only: the URL may carry a password.
           () => reject(new Error(`Cannot reach Redis at ${new URL(this.#url).host} within ${this.#timeout} ms`)),
           this.#timeout,
         );
       }),
-    ]).finally(() => stopTimer(timer));
+    ]).finally(() => clearCountedTimeout(timer));
   }
 
   /** Closes the client this object opened (a given client is left alone). */

@@ -7,7 +7,7 @@
 import type { RedisClient } from "../connection.ts";
 import { Permit, PermitLostError, type PermitOwner } from "../permit.ts";
 import { RENEW } from "./scripts.ts";
-import { type LiveTimer, startTimer, stopTimer } from "./live.ts";
+import { clearCountedTimeout, type CountedTimeout, countedTimeout } from "@corral/core";
 
 interface Owner {
   readonly name: string;
@@ -23,11 +23,11 @@ function unref(timer: unknown): void {
 
 /** Waits for `promise` at most `ms`; never rejects, never leaves a timer. */
 function settle(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: LiveTimer | undefined;
+  let timer: CountedTimeout | undefined;
   return Promise.race([
     promise.then(() => {}, () => {}),
-    new Promise<void>((resolve) => (timer = startTimer(resolve, ms))),
-  ]).finally(() => stopTimer(timer));
+    new Promise<void>((resolve) => (timer = countedTimeout(resolve, ms))),
+  ]).finally(() => clearCountedTimeout(timer));
 }
 
 export class Renewer implements PermitOwner {
@@ -36,7 +36,7 @@ export class Renewer implements PermitOwner {
   #interval: number;
   #connect: () => Promise<RedisClient>;
   #held = new Map<string, Permit>();
-  #timer: LiveTimer | undefined;
+  #timer: CountedTimeout | undefined;
   #renewing: Promise<void> | undefined;
   #closed = false;
   #forgetting = new Set<Promise<void>>();
@@ -74,7 +74,7 @@ export class Renewer implements PermitOwner {
   }
 
   #stop(): void {
-    stopTimer(this.#timer);
+    clearCountedTimeout(this.#timer);
     this.#timer = undefined;
   }
 
@@ -83,7 +83,7 @@ export class Renewer implements PermitOwner {
     // Renew early enough that the next tick still lands before the earliest local deadline.
     let delay = this.#interval;
     for (const permit of this.#held.values()) delay = Math.min(delay, permit.expiresAt - performance.now() - 1);
-    this.#timer = startTimer(() => {
+    this.#timer = countedTimeout(() => {
       this.#timer = undefined;
       this.#renewing = this.#renew().finally(() => {
         this.#renewing = undefined;
