@@ -34,6 +34,7 @@ export * as assert from "./assert.ts";
 export { checkDriver, type DriverFactories, type DriverLease, type DriverPool } from "./driver.ts";
 export { checkShutdown, type ShutdownHarness, type ShutdownProcess, type ShutdownStatus } from "./shutdown.ts";
 export { type ShutdownAdapter, shutdownProgram } from "./shutdown-program.ts";
+export { type FreezableProxy, freezableProxy, type ProxyNet, type ProxySocket } from "./freezable-proxy.ts";
 
 /**
  * Registers every conformance case with `harness.test`.

@@ -2,7 +2,7 @@
 // loudly, an admin connection for pg_stat_activity / pg_terminate_backend,
 // and the factories for the shared driver suite. No runner, no runtime API.
 
-import type { DriverFactories } from "@corral/conformance";
+import { type DriverFactories, freezableProxy as startProxy } from "@corral/conformance";
 import type { PoolEvent } from "@corral/core";
 import { connect, createPostgresPool, DEFAULT_URL, type PgSql, pidOf, type PostgresConnection } from "../src/mod.ts";
 import type { PostgresPoolOptions } from "../src/mod.ts";
@@ -121,39 +121,20 @@ export interface FreezableProxy extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** Starts a {@linkcode FreezableProxy} to the test server. */
+/** Starts a {@linkcode FreezableProxy} to the test server (the conformance package's proxy). */
 export async function freezableProxy(): Promise<FreezableProxy> {
-  const net = await import("node:net");
   const target = new URL(url());
-  const sockets = new Set<import("node:net").Socket>();
-  let frozen = false;
-  const track = (socket: import("node:net").Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-  };
-  const server = net.createServer((client) => {
-    track(client);
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    track(upstream);
-    client.on("data", (chunk) => frozen || upstream.write(chunk));
-    upstream.on("data", (chunk) => frozen || client.write(chunk));
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
+  const proxy = await startProxy(await import("node:net"), {
+    host: target.hostname,
+    port: Number(target.port || 5432),
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
   const proxied = new URL(url());
   proxied.hostname = "127.0.0.1";
-  proxied.port = String(port);
-  const close = async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
+  proxied.port = String(proxy.port);
   return {
     url: proxied.toString(),
-    freeze: () => void (frozen = true),
-    close,
-    [Symbol.asyncDispose]: close,
+    freeze: () => proxy.freeze(),
+    close: () => proxy.close(),
+    [Symbol.asyncDispose]: () => proxy.close(),
   };
 }

@@ -1,5 +1,6 @@
 // What every Redis integration case shares: the server address, a loud
 // failure when the server is down, per-run key prefixes, an admin client.
+import { freezableProxy as startProxy } from "@corral/conformance";
 import { createClient } from "redis";
 import type { RedisClient } from "../src/mod.ts";
 
@@ -106,39 +107,20 @@ export interface FreezableProxy extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** Starts a {@linkcode FreezableProxy} to the test server. */
+/** Starts a {@linkcode FreezableProxy} to the test server (the conformance package's proxy). */
 export async function freezableProxy(): Promise<FreezableProxy> {
-  const net = await import("node:net");
   const target = new globalThis.URL(URL);
-  const sockets = new Set<import("node:net").Socket>();
-  let frozen = false;
-  const track = (socket: import("node:net").Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-  };
-  const server = net.createServer((client) => {
-    track(client);
-    const upstream = net.connect(Number(target.port || 6379), target.hostname);
-    track(upstream);
-    client.on("data", (chunk) => frozen || upstream.write(chunk));
-    upstream.on("data", (chunk) => frozen || client.write(chunk));
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
+  const proxy = await startProxy(await import("node:net"), {
+    host: target.hostname,
+    port: Number(target.port || 6379),
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  const close = async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://127.0.0.1:${proxy.port}`,
     get sockets() {
-      return sockets.size;
+      return proxy.sockets;
     },
-    freeze: () => void (frozen = true),
-    close,
-    [Symbol.asyncDispose]: close,
+    freeze: () => proxy.freeze(),
+    close: () => proxy.close(),
+    [Symbol.asyncDispose]: () => proxy.close(),
   };
 }
