@@ -36,7 +36,8 @@
  * @module
  */
 
-import { isObject, Pending } from "./internal/dispose-errors.ts";
+import { isObject } from "../base/validate.ts";
+import { Pending } from "./internal/dispose-errors.ts";
 import {
   ADOPT,
   ASYNC_DISPOSE,

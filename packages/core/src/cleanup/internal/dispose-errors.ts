@@ -15,13 +15,9 @@
 // `undefined`, `null` and `0` are errors like any other.
 
 import { SuppressedError } from "../../base/errors.ts";
+import { isObject } from "../../base/validate.ts";
 
 const MESSAGE = "An error was suppressed during cleanup";
-
-/** True for values with identity: objects and functions. */
-export function isObject(value: unknown): value is object {
-  return (typeof value === "object" && value !== null) || typeof value === "function";
-}
 
 /** True for TC39's SuppressedError, the fallback, or a look-alike from another realm or polyfill. */
 function isSuppressed(value: object): value is { error: unknown; suppressed: unknown } {

@@ -32,7 +32,8 @@ import { Cancelled, TimeoutError } from "../../base/errors.ts";
 import { hooks } from "../../base/runtime.ts";
 import { ambientNode } from "../../cancellation/internal/ambient.ts";
 import { CancelNode } from "../../cancellation/internal/cancel-node.ts";
-import { isObject, Pending } from "./dispose-errors.ts";
+import { isObject } from "../../base/validate.ts";
+import { Pending } from "./dispose-errors.ts";
 import { checkNonNegativeTime, checkOptions } from "../../base/validate.ts";
 import { release, watch, type Watchdog, type Watched } from "./watchdog.ts";
 
