@@ -75,4 +75,5 @@ export { clearCountedTimeout, type CountedTimeout, countedTimeout, onAbort } fro
 export { type AmbientStorage, installRuntime, type RuntimeHooks } from "./base/runtime.ts";
 export { abortReasonOf } from "./base/abort-reason.ts";
 export { describe as describeValue } from "./base/validate.ts";
+export { checkOptionNames } from "./base/option-names.ts";
 export { runMain, type RunOptions, type RunPlatform, type ShutdownSignal } from "./run/run-main.ts";

@@ -6,9 +6,15 @@
  */
 
 import postgres from "postgres";
-import { abortReasonOf, currentSignal } from "@corral/core";
-import { type ConnectionOptions, resolveConnectionOptions, type ResolvedConnectionOptions } from "./options.ts";
+import { abortReasonOf, checkOptionNames, currentSignal } from "@corral/core";
+import {
+  CONNECTION_KEYS,
+  type ConnectionOptions,
+  resolveConnectionOptions,
+  type ResolvedConnectionOptions,
+} from "./options.ts";
 import { PostgresConnection } from "./connection.ts";
+import { connectError } from "./errors.ts";
 import { onAbort } from "@corral/core";
 
 /** Options for {@linkcode connect}. */
@@ -16,6 +22,8 @@ export interface ConnectOptions extends ConnectionOptions {
   /** Abandons the connection attempt when it aborts. Default: the ambient signal. */
   signal?: AbortSignal;
 }
+
+const CONNECT_KEYS: readonly string[] = [...CONNECTION_KEYS, "signal"];
 
 /** @internal Opens a connection with resolved options. */
 export async function openConnection(
@@ -60,7 +68,7 @@ export async function openConnection(
     return conn;
   } catch (error) {
     await raw.end({ timeout: 5 }).catch(() => {});
-    throw signal?.aborted ? abortReasonOf(signal) : error;
+    throw signal?.aborted ? abortReasonOf(signal) : connectError(options.from, raw.options, error);
   } finally {
     unlisten?.();
   }
@@ -72,8 +80,10 @@ export async function openConnection(
  *
  * @param options the server URL, `postgres` package options, a signal
  * @returns the open connection
- * @throws the signal's reason when it aborts first; the driver's error when the server is unreachable
- * @throws {TypeError} / {RangeError} for bad options
+ * @throws the signal's reason when it aborts first
+ * @throws {ConnectError} when the connection cannot be opened (the server is unreachable, or refuses it): naming
+ * `host:port`, the database and where the address came from, with the driver's error as `cause`
+ * @throws {TypeError} / {RangeError} for bad options (every unknown option at once, with the nearest known one)
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -84,6 +94,7 @@ export async function openConnection(
  * ```
  */
 export async function connect(options?: ConnectOptions): Promise<PostgresConnection> {
+  if (typeof options === "object" && options !== null) checkOptionNames("connect", options, CONNECT_KEYS);
   const resolved = resolveConnectionOptions("connect", options);
   return await openConnection(resolved, options?.signal ?? currentSignal());
 }

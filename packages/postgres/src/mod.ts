@@ -28,7 +28,7 @@
  * @module
  */
 
-export { ConnectionLostError } from "./errors.ts";
+export { type AddressSource, ConnectError, ConnectionLostError } from "./errors.ts";
 export { type ConnectionOptions, DEFAULT_URL, type PostgresOptions } from "./options.ts";
 export { type Notification, type PgSql, PostgresConnection } from "./connection.ts";
 export { connect, type ConnectOptions } from "./connect.ts";

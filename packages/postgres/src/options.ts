@@ -7,6 +7,7 @@
 import type postgres from "postgres";
 import { userInfo } from "node:os";
 import { describeValue as describe } from "@corral/core";
+import type { AddressSource } from "./errors.ts";
 
 /** The server a connection goes to when neither `url` nor `DATABASE_URL` says otherwise. */
 export const DEFAULT_URL = "postgres://127.0.0.1:5432/test";
@@ -46,9 +47,23 @@ export interface ConnectionOptions {
   sessionReset?: "auto" | "always";
 }
 
+/** Every name {@linkcode ConnectionOptions} has (a record, so the compiler insists on each, and only those). */
+const CONNECTION_NAMES: Record<keyof ConnectionOptions, true> = {
+  url: true,
+  postgres: true,
+  cancelGrace: true,
+  resetTimeout: true,
+  sessionReset: true,
+};
+
+/** The option names {@linkcode ConnectionOptions} has. */
+export const CONNECTION_KEYS: readonly string[] = Object.keys(CONNECTION_NAMES);
+
 /** Options after validation and defaults. */
 export interface ResolvedConnectionOptions {
   url: string;
+  /** Where `url` came from, for a `ConnectError`'s message. */
+  from: AddressSource;
   postgres: PostgresOptions;
   cancelGrace: number;
   resetTimeout: number;
@@ -160,6 +175,7 @@ export function resolveConnectionOptions(
   if (options !== undefined && (typeof options !== "object" || options === null)) {
     throw new TypeError(`Cannot ${what} as 'options' must be an object: received ${describe(options)}`);
   }
+  const from: AddressSource = options?.url !== undefined ? "url" : env("DATABASE_URL") ? "DATABASE_URL" : "default";
   const url = options?.url ?? env("DATABASE_URL") ?? DEFAULT_URL;
   if (typeof url !== "string" || !/^postgres(?:ql)?:\/\//.test(url)) {
     throw new TypeError(`Cannot ${what} as 'url' must be a postgres:// URL: received ${describe(url)}`);
@@ -177,6 +193,7 @@ export function resolveConnectionOptions(
   }
   return {
     url,
+    from,
     postgres: withUser(url, driver),
     cancelGrace: time(what, "cancelGrace", options?.cancelGrace, 2000),
     resetTimeout: time(what, "resetTimeout", options?.resetTimeout, 5000),

@@ -6,11 +6,11 @@
  * @module
  */
 
-import { createPool, type Pool, type PoolOptions } from "@corral/core";
+import { checkOptionNames, createPool, type Pool, type PoolOptions } from "@corral/core";
 import { openBinding } from "./internal/binding.ts";
 import { closeBinding } from "./internal/cancel.ts";
 import { bindingOf } from "./internal/query-function.ts";
-import { type ConnectionOptions, resolveConnectionOptions } from "./options.ts";
+import { CONNECTION_KEYS, type ConnectionOptions, resolveConnectionOptions } from "./options.ts";
 import type { PgSql, PostgresConnection } from "./connection.ts";
 import { openConnection } from "./connect.ts";
 import { onAbort } from "@corral/core";
@@ -36,13 +36,23 @@ export interface PostgresPoolOptions extends
  */
 export type PostgresPool = Pool<PgSql>;
 
-const CONNECTION_KEYS: ReadonlySet<string> = new Set([
-  "url",
-  "postgres",
-  "cancelGrace",
-  "resetTimeout",
-  "sessionReset",
-]);
+/** Every pool option {@linkcode PostgresPoolOptions} adds (a record, so the compiler insists on each). */
+const POOL_NAMES: Record<Exclude<keyof PostgresPoolOptions, keyof ConnectionOptions>, true> = {
+  max: true,
+  min: true,
+  acquireTimeout: true,
+  idleTimeout: true,
+  validateAfterIdle: true,
+  maxLifetime: true,
+  maxLifetimeJitter: true,
+  maxUses: true,
+  leakTimeout: true,
+  cleanupTimeout: true,
+  retryDelay: true,
+  maxRetryDelay: true,
+};
+const POOL_KEYS: readonly string[] = [...CONNECTION_KEYS, ...Object.keys(POOL_NAMES)];
+const CONNECTION: ReadonlySet<string> = new Set(CONNECTION_KEYS);
 
 function connectionOf(sql: PgSql): PostgresConnection {
   return bindingOf(sql)!.link as PostgresConnection;
@@ -124,7 +134,8 @@ function validate(sql: PgSql): Promise<boolean> {
  *
  * @param options `url` (default `DATABASE_URL`, else `postgres://127.0.0.1:5432/test`), `max` (default 10), `min`, and the other pool and connection options
  * @returns the pool
- * @throws {TypeError} / {RangeError} naming a bad option, at once
+ * @throws {TypeError} / {RangeError} naming a bad option, at once (every unknown option, each with the nearest
+ * known one: `max_size` → `max`, `connectionString` → `url`)
  * @example The asyncpg pool idiom
  * ```ts
  * import assert from "node:assert/strict";
@@ -151,10 +162,12 @@ function validate(sql: PgSql): Promise<boolean> {
  * ```
  */
 export function createPostgresPool(options?: PostgresPoolOptions): PostgresPool {
-  const connection = resolveConnectionOptions("create postgres pool", options);
+  const what = "create postgres pool";
+  if (typeof options === "object" && options !== null) checkOptionNames(what, options, POOL_KEYS, "pool option");
+  const connection = resolveConnectionOptions(what, options);
   const pool: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options ?? {})) {
-    if (!CONNECTION_KEYS.has(key)) pool[key] = value;
+    if (!CONNECTION.has(key)) pool[key] = value;
   }
   return createPool<PgSql>({
     max: 10,

@@ -7,6 +7,7 @@ import { closeAdmin, factories } from "./support.ts";
 import { cancellationCases } from "./cases/cancellation.ts";
 import { recoveryCases } from "./cases/recovery.ts";
 import { sessionCases } from "./cases/session.ts";
+import { messageCases } from "./cases/messages.ts";
 import { transactionCases } from "./cases/transaction.ts";
 import { listenCases } from "./cases/listen.ts";
 import { leaseCases } from "./cases/lease.ts";
@@ -43,6 +44,7 @@ export function postgresSuite(harness: Harness): number {
   };
   const suite: PgSuite = { corral, add };
   sessionCases(suite);
+  messageCases(suite);
   cancellationCases(suite);
   recoveryCases(suite);
   transactionCases(suite);

@@ -31,7 +31,11 @@ export function poolCases(s: Suite): void {
     throws(() => createPool({ create, max: 2, maxLifetimeJitter: 2 }), RangeError, /'maxLifetimeJitter'.*2/);
     throws(() => createPool({ create: 5 as never, max: 2 }), TypeError, /'create'.*5/);
     throws(() => createPool({ create, destroy: "x" as never, max: 2 }), TypeError, /'destroy'.*"x"/);
-    throws(() => createPool({ create, max: 2, acquireTimeoutMillis: 5 } as never), TypeError, /'acquireTimeoutMillis'/);
+    throws(
+      () => createPool({ create, max: 2, acquireTimeoutMillis: 5 } as never),
+      TypeError,
+      /'acquireTimeoutMillis' is not a pool option \(did you mean 'acquireTimeout'\?\): received 5/,
+    );
   });
 
   s.case("PL-03", "acquire lends a created resource and release puts it back idle", async () => {

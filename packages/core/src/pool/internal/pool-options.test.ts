@@ -21,7 +21,7 @@ describe("resolvePoolOptions", () => {
       [{ max: 2, maxUses: 1.5 }, /'maxUses'.*1\.5/],
       [{ max: 2, maxLifetimeJitter: -0.1 }, /'maxLifetimeJitter'.*-0\.1/],
       [{ max: 2, isBroken: true }, /'isBroken' must be a function: received true/],
-      [{ max: 2, minSize: 1 }, /'minSize' is not a pool option: received 1/],
+      [{ max: 2, minSize: 1 }, /'minSize' is not a pool option \(did you mean 'min'\?\): received 1/],
     ];
     for (const [options, message] of bad) {
       expect(() => resolvePoolOptions({ create, ...options }), JSON.stringify(options)).toThrow(message);

@@ -31,6 +31,7 @@ import {
   checkTime,
   describe,
 } from "../../base/validate.ts";
+import { checkOptionNames } from "../../base/option-names.ts";
 
 /** The most resources a pool may hold: the longest Array (the idle stack). */
 export const MAX_SIZE: number = 2 ** 32 - 1;
@@ -86,7 +87,7 @@ export const DEFAULTS: Readonly<Record<Defaulted, number>> = {
   maxRetryDelay: 2_000,
 };
 
-const KNOWN: ReadonlySet<string> = new Set([
+const KNOWN: readonly string[] = [
   "create",
   "destroy",
   "validate",
@@ -96,7 +97,7 @@ const KNOWN: ReadonlySet<string> = new Set([
   "setup",
   "max",
   ...Object.keys(DEFAULTS),
-]);
+];
 
 const WHAT = "create pool";
 
@@ -146,8 +147,9 @@ export function checkTimeout(what: string, value: unknown, zero: string): number
 
 /**
  * Checks `options` and fills in the defaults. Throws `TypeError` for a wrong
- * type or an unknown option (a typo such as `acquireTimeoutMillis` would
- * otherwise be ignored silently) and `RangeError` for a value out of range;
+ * type or unknown options (a typo such as `acquireTimeoutMillis` would
+ * otherwise be ignored silently: every unknown one is named, with the
+ * nearest known option) and `RangeError` for a value out of range;
  * every message names the option and the value.
  */
 export function resolvePoolOptions<T>(options: unknown): PoolSettings<T> {
@@ -155,11 +157,7 @@ export function resolvePoolOptions<T>(options: unknown): PoolSettings<T> {
     throw new TypeError(`Cannot ${WHAT} as 'options' must be an object: received ${describe(options)}`);
   }
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key)) {
-      throw new TypeError(`Cannot ${WHAT} as '${key}' is not a pool option: received ${describe(o[key])}`);
-    }
-  }
+  checkOptionNames(WHAT, o, KNOWN, "pool option");
   checkFunction(WHAT, "create", o.create);
   optionalFunction(o, "destroy");
   optionalFunction(o, "validate");
