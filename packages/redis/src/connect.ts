@@ -5,8 +5,17 @@
  */
 
 import { createClient } from "redis";
-import { abortReasonOf, currentSignal } from "@corral/core";
-import { checkInt, checkOptions, checkSignal, checkString, checkTimerMs, resolveUrl } from "./internal/check.ts";
+import { abortReasonOf, checkOptionNames, currentSignal } from "@corral/core";
+import {
+  checkInt,
+  checkOptions,
+  checkSignal,
+  checkString,
+  checkTimerMs,
+  envUrl,
+  resolveUrl,
+} from "./internal/check.ts";
+import { type AddressSource, connectError } from "./errors.ts";
 import { retainUnblocker } from "./internal/unblocker.ts";
 import { onAbort } from "@corral/core";
 import { type CancelMode, type RedisClient, RedisConnection } from "./connection.ts";
@@ -29,14 +38,30 @@ export interface ConnectOptions {
 
 const WHAT = "connect to Redis";
 
+/** Every name {@linkcode ConnectOptions} has (a record, so the compiler insists on each, and only those). */
+const CONNECT_NAMES: Record<keyof ConnectOptions, true> = {
+  url: true,
+  database: true,
+  name: true,
+  connectTimeout: true,
+  cancel: true,
+  signal: true,
+};
+
+/** @internal The option names {@linkcode ConnectOptions} has. */
+export const CONNECT_KEYS: readonly string[] = Object.keys(CONNECT_NAMES);
+
 /**
  * Opens one dedicated Redis connection (reconnection off) and reads its
  * `CLIENT ID`.
  *
  * @param options where to connect, how cancellation treats the connection
  * @returns a connected {@linkcode RedisConnection}
- * @throws {TypeError} / {RangeError} for bad options; the connection error
- * when the server is unreachable; the signal's reason when aborted
+ * @throws {TypeError} / {RangeError} for bad options (every unknown option at
+ * once, with the nearest known one); the signal's reason when aborted
+ * @throws {ConnectError} when the connection cannot be opened, naming
+ * `host:port`, the database index and where the address came from, with
+ * the client's error as `cause`
  * @example Pop one job, waiting at most 50 ms
  * ```ts
  * import assert from "node:assert/strict";
@@ -50,6 +75,7 @@ export function connectRedis(options?: ConnectOptions): Promise<RedisConnection>
   let settings: ConnectSettings;
   let signal: AbortSignal | undefined;
   try {
+    if (typeof options === "object" && options !== null) checkOptionNames(WHAT, options, CONNECT_KEYS);
     settings = connectSettings(WHAT, options);
     signal = checkSignal(WHAT, options?.signal) ?? currentSignal();
   } catch (error) {
@@ -61,6 +87,8 @@ export function connectRedis(options?: ConnectOptions): Promise<RedisConnection>
 /** @internal Checked connection settings (what {@linkcode ConnectOptions} resolves to). */
 export interface ConnectSettings {
   url: string;
+  /** Where `url` came from, for a `ConnectError`'s message. */
+  from: AddressSource;
   database: number | undefined;
   name: string | undefined;
   connectTimeout: number;
@@ -76,6 +104,7 @@ export function connectSettings(what: string, options: Omit<ConnectOptions, "sig
   }
   return {
     url: resolveUrl(what, options?.url),
+    from: options?.url !== undefined ? "url" : envUrl() !== undefined ? "REDIS_URL" : "default",
     database: options?.database === undefined ? undefined : checkInt(what, "database", options.database, 0),
     name: options?.name === undefined ? undefined : checkString(what, "name", options.name),
     connectTimeout: checkTimerMs(what, "connectTimeout", options?.connectTimeout ?? 10_000, 1),
@@ -112,7 +141,7 @@ export async function open(settings: ConnectSettings, signal: AbortSignal | unde
   } catch (error) {
     client.destroy();
     if (signal?.aborted) throw abortReasonOf(signal);
-    throw error;
+    throw connectError(url, database, settings.from, error);
   } finally {
     unlisten?.();
   }

@@ -35,6 +35,7 @@
 
 export { type CancelMode, type RedisClient, RedisConnection } from "./connection.ts";
 export { type ConnectOptions, connectRedis } from "./connect.ts";
+export { type AddressSource, ConnectError } from "./errors.ts";
 export type {
   BlmoveOptions,
   BlockingOptions,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { createPool, describeValue as describe, type Pool, type PoolOptions } from "@corral/core";
+import { checkOptionNames, createPool, describeValue as describe, type Pool, type PoolOptions } from "@corral/core";
 import type { CancelMode, RedisConnection } from "./connection.ts";
 import { connectSettings, open } from "./connect.ts";
 import { clusterLimit } from "./cluster-limit.ts";
@@ -47,6 +47,30 @@ export interface RedisPoolOptions extends
 }
 
 const WHAT = "create Redis pool";
+
+/** Every name {@linkcode RedisPoolOptions} has (a record, so the compiler insists on each, and only those). */
+const POOL_NAMES: Record<keyof RedisPoolOptions, true> = {
+  url: true,
+  database: true,
+  name: true,
+  connectTimeout: true,
+  cancel: true,
+  pingAfterIdle: true,
+  semaphore: true,
+  max: true,
+  min: true,
+  acquireTimeout: true,
+  idleTimeout: true,
+  validateAfterIdle: true,
+  maxLifetime: true,
+  maxLifetimeJitter: true,
+  maxUses: true,
+  leakTimeout: true,
+  cleanupTimeout: true,
+  retryDelay: true,
+  maxRetryDelay: true,
+};
+const POOL_KEYS: readonly string[] = Object.keys(POOL_NAMES);
 
 /** A connection whose socket failed or closed is never lent (no round trip needed to know). */
 function isAlive(conn: RedisConnection): boolean {
@@ -102,7 +126,9 @@ function pingAfter(pingAfterIdle: unknown, validateAfterIdle: unknown): number |
  *
  * @param options where to connect, pool limits, cancellation mode, semaphore
  * @returns the pool (close it, or `await using`)
- * @throws {TypeError} / {RangeError} for bad options, naming the option
+ * @throws {TypeError} / {RangeError} for bad options, naming the option (every
+ * unknown option at once, each with the nearest known one: `max_connections`
+ * → `max`, `db` → `database`)
  * @example A worker popping jobs, cancellable
  * ```ts
  * import assert from "node:assert/strict";
@@ -116,6 +142,7 @@ function pingAfter(pingAfterIdle: unknown, validateAfterIdle: unknown): number |
  */
 export function createRedisPool(options?: RedisPoolOptions): Pool<RedisConnection> {
   checkOptions(WHAT, options);
+  if (options !== undefined) checkOptionNames(WHAT, options, POOL_KEYS, "pool option");
   const { url, database, name, connectTimeout, cancel, pingAfterIdle, semaphore, ...pool } = options ?? {};
   const settings = connectSettings(WHAT, { url, database, name, connectTimeout, cancel });
   const validateAfterIdle = pingAfter(pingAfterIdle, pool.validateAfterIdle);

@@ -5,6 +5,7 @@ import { checkDriver } from "@corral/conformance";
 import { connectionCases } from "./cases/connection.ts";
 import { diagnosticsCases } from "./cases/diagnostics.ts";
 import { poolCases } from "./cases/pool.ts";
+import { messageCases } from "./cases/messages.ts";
 import { processCases } from "./cases/processes.ts";
 import { factories } from "./driver.ts";
 import { semaphoreCases } from "./cases/semaphore.ts";
@@ -22,6 +23,7 @@ export function redisSuite(harness: RedisHarness): number {
   poolCases(s);
   processCases(s);
   diagnosticsCases(s);
+  messageCases(s);
   // The shared driver suite (DR-…), with the core itself as the module under test.
   const test = (name: string, fn: () => Promise<void>) => harness.test(name, needsRedis(fn));
   return s.count + checkDriver({ test, corral }, factories);
