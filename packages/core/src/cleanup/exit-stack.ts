@@ -37,6 +37,7 @@
  */
 
 import { isObject } from "../base/validate.ts";
+import { notAContextManager, notDisposable } from "../base/hints.ts";
 import { Pending } from "./internal/dispose-errors.ts";
 import {
   ADOPT,
@@ -49,7 +50,7 @@ import {
   SYNC_DISPOSE,
   Unwinder,
 } from "./internal/unwinder.ts";
-import { checkFunction, describe } from "../base/validate.ts";
+import { checkFunction } from "../base/validate.ts";
 
 /** Options for {@linkcode ExitStack} and {@linkcode withExitStack}. */
 export interface ExitStackOptions {
@@ -192,11 +193,7 @@ export class ExitStack implements AsyncDisposable {
         }
       }
     }
-    throw new TypeError(
-      `Cannot use a resource in ExitStack as 'value' must have a [Symbol.asyncDispose]() or [Symbol.dispose]() method: received ${
-        describe(value)
-      }`,
-    );
+    throw notDisposable(value);
   }
 
   /**
@@ -209,7 +206,9 @@ export class ExitStack implements AsyncDisposable {
    *
    * @param cm the context manager
    * @returns what `cm.enter()` resolved to
-   * @throws {TypeError} (rejects) when `cm` lacks `enter()` or `exit()`; `enter()` is not called
+   * @throws {TypeError} (rejects) when `cm` lacks `enter()` or `exit()`; `enter()` is not called. For a
+   * disposable (a pool: Python's `enter_async_context(create_pool())`) the message points to `stack.use(value)`;
+   * the stack takes nothing over, so the value is still the caller's to close
    * @throws {ReferenceError} (rejects) when the stack is disposed
    * @example
    * ```ts
@@ -234,9 +233,7 @@ export class ExitStack implements AsyncDisposable {
   async enter<T>(cm: ContextManager<T>): Promise<Awaited<T>> {
     this.#checkOpen("enter a context manager");
     if (!isObject(cm) || typeof cm.enter !== "function" || typeof cm.exit !== "function") {
-      throw new TypeError(
-        `Cannot enter a context manager as 'cm' must have enter() and exit() methods: received ${describe(cm)}`,
-      );
+      throw notAContextManager(cm);
     }
     const exit = cm.exit;
     const value = await cm.enter();

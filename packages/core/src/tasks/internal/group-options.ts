@@ -2,6 +2,7 @@
 // "Cannot <do what> as '<name>' must be <rule>: received <value>".
 
 import { checkOptions, checkSignal, describe } from "../../base/validate.ts";
+import { functionExpected } from "../../base/hints.ts";
 
 export function checkName(what: string, value: unknown): string | undefined {
   if (value !== undefined && typeof value !== "string") {
@@ -10,10 +11,15 @@ export function checkName(what: string, value: unknown): string | undefined {
   return value;
 }
 
+/** How each entry point is called right, for the message when `fn` is not a function. */
+const EXAMPLES: Readonly<Record<string, string>> = {
+  "spawn into TaskGroup": "tg.spawn(() => job(1)) rather than tg.spawn(job(1))",
+  "start in TaskGroup": "tg.start((signal, started) => serve(signal, started))",
+  "run taskGroup": "taskGroup(async (tg) => { tg.spawn(() => job(1)); })",
+};
+
 export function checkFn(what: string, value: unknown): void {
-  if (typeof value !== "function") {
-    throw new TypeError(`Cannot ${what} as 'fn' must be a function: received ${describe(value)}`);
-  }
+  if (typeof value !== "function") throw functionExpected(what, "fn", value, EXAMPLES[what] ?? "() => job(1)");
 }
 
 /**
