@@ -8,6 +8,9 @@
 //   to postgres 4 (the root devDependency "postgres4": "npm:postgres@4"):
 //   vitest through the package's vitest.postgres4.config.ts, bun through a
 //   preload that swaps the module, deno through a generated import map.
+//   "<leg>+redis64" does the same for "redis" and redis 6.4 (the root
+//   devDependency "redis64": "npm:redis@6.4.0"). The variant's env names
+//   the version, for the suite's own check and its child processes.
 // A package whose entries differ per runner (the drivers) keeps them in
 // test/node/, test/deno/ and test/bun/, with its own vitest.config.ts.
 import { spawnSync } from "node:child_process";
@@ -36,6 +39,7 @@ const perRunner = (runner) => existsSync(join(cwd, "test", runner));
 /** A second installed major of a dependency: what the import is, and where the alias is installed. */
 const VARIANTS = {
   postgres4: { module: "postgres", alias: "postgres4", env: { CORRAL_POSTGRES_MAJOR: "4" } },
+  redis64: { module: "redis", alias: "redis64", env: { CORRAL_REDIS_VERSION: "6.4" } },
 };
 
 /** The ESM entry of the package installed at node_modules/<dir> (for Bun and Deno). */
@@ -82,6 +86,7 @@ for (const leg of legs) {
   }
   let cmd;
   let args;
+  let deno;
   switch (runner) {
     case "node20":
     case "node22":
@@ -113,6 +118,7 @@ for (const leg of legs) {
       if (variant) {
         args.push("--no-check", "--no-config", "--node-modules-dir=manual");
         args.push("--import-map", denoImportMap(variant, scratch));
+        deno = { CORRAL_DENO_IMPORT_MAP: join(scratch, "import_map.json") }; // for the suite's child processes
       }
       args.push(perRunner("deno") ? "test/deno/" : "test/");
       break;
@@ -127,7 +133,7 @@ for (const leg of legs) {
       process.exit(2);
   }
   console.log(`\n=== ${name} on ${leg} ===`);
-  const env = { ...process.env, FORCE_COLOR: "0", ...variant?.env };
+  const env = { ...process.env, FORCE_COLOR: "0", ...variant?.env, ...deno };
   if (variant && runner === "bun") {
     env.CORRAL_BUN_ALIAS = JSON.stringify({ from: entryOf(variant.module), to: entryOf(variant.alias) });
   }

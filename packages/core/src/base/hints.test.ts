@@ -37,7 +37,7 @@ describe("messages for what a port from Python writes first", () => {
     await expect(stack.enter({ [Symbol.dispose]() {} } as never)).rejects.toThrow(
       /register it with stack\.use\(value\)/,
     );
-    const plain = await stack.enter(5 as never).catch((e: Error) => e);
+    const plain = (await stack.enter(5 as never).catch((e: unknown) => e)) as Error;
     expect(plain.message).toBe(
       "Cannot enter a context manager as 'cm' must have enter() and exit() methods: received 5",
     );

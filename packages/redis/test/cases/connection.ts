@@ -1,9 +1,21 @@
 // Dedicated connections: blocking commands, cancellation, server-side kills.
+import * as redis from "redis";
 import { abortReasonOf } from "@corral/core";
 import { connectRedis, createRedisPool, createSemaphore, type RedisConnection } from "../../src/mod.ts";
 import { deepEqual, equal, ok, rejects, throws } from "../assert.ts";
 import type { RedisSuite } from "../harness.ts";
 import { clientInfo, eventually, URL, withAdmin } from "../support.ts";
+import { startWorker } from "../processes.ts";
+import { redisVersion } from "../redis-version.ts";
+
+/** An environment variable, or undefined (also where the environment cannot be read). */
+function env(name: string): string | undefined {
+  try {
+    return (globalThis as { process?: { env?: Record<string, string> } }).process?.env?.[name] || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** True once the server no longer shows `id` blocked in a command (or the connection is gone). */
 async function notBlocked(admin: Parameters<typeof clientInfo>[0], id: number): Promise<boolean> {
@@ -17,6 +29,20 @@ async function blockedIn(admin: Parameters<typeof clientInfo>[0], id: number, cm
 }
 
 export function connectionCases(s: RedisSuite): void {
+  s.case(
+    "RC-00",
+    "the suite and its child processes run on the redis version the leg names ($CORRAL_REDIS_VERSION), else 6.3 or 6.4",
+    async () => {
+      const version = redisVersion(redis);
+      const expected = env("CORRAL_REDIS_VERSION");
+      if (expected) equal(version, expected, "the redis package in this process");
+      else ok(version === "6.3" || version === "6.4", `a supported version: ${version}`);
+      const child = startWorker(await s.worker(["version"]));
+      equal(await child.line("redis "), `redis ${version}`, "the redis package in a child process");
+      await child.exited;
+    },
+  );
+
   s.case(
     "RC-01",
     "connectRedis opens one dedicated connection the server can name",

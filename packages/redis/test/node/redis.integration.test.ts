@@ -23,6 +23,8 @@ function bundle(): Promise<string> {
     conditions: ["@corral/source"],
     outfile,
     logLevel: "warning",
+    // A "+redis64" leg: the child process runs on the same redis as the suite.
+    ...(process.env.CORRAL_REDIS_VERSION === "6.4" ? { alias: { redis: "redis64" } } : {}),
     // The redis package is CommonJS and requires node: builtins.
     banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' },
   }).then(() => outfile);
