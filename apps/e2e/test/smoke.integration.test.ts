@@ -124,7 +124,7 @@ describe.each(RUNTIMES)("%s worker", (rt) => {
     const error = lines.findIndex((line) => line.startsWith("error: "));
     expect(error, w.output()).toBeGreaterThanOrEqual(0);
     // What failed, where the address came from, and why.
-    expect(lines[error]).toContain(`PostgreSQL at 127.0.0.1:${port} (DATABASE_URL)`);
+    expect(lines[error]).toContain(`PostgreSQL at 127.0.0.1:${port}, database "test" (address from DATABASE_URL)`);
     expect(lines.slice(error).join("\n")).toContain("ECONNREFUSED");
     // In order: the failure, then the clean-up; no driver stack trace.
     expect(lines.at(-1)).toBe("resources closed");

@@ -70,9 +70,11 @@ async function serve(signal: AbortSignal, shell: Shell, stack: ExitStack): Promi
     databaseUrl = embedded.url;
   }
   // PGlite is one session behind a multiplexer: one connection keeps
-  // transactions from interleaving. A real server gets a real pool.
+  // transactions from interleaving. A real server gets a real pool. The
+  // drivers read DATABASE_URL / REDIS_URL themselves: a connect error then
+  // says the address came from there.
   const db = stack.use(createPostgresPool({
-    url: databaseUrl,
+    url: config.databaseUrl === undefined ? databaseUrl : undefined,
     max: config.databaseUrl === undefined ? 1 : config.concurrency + 2,
   }));
   if (config.databaseUrl !== undefined) {
@@ -82,9 +84,7 @@ async function serve(signal: AbortSignal, shell: Shell, stack: ExitStack): Promi
       () => db.use((sql) => sql`select 1`, { signal }),
     );
   }
-  const redis = config.redisUrl === undefined
-    ? undefined
-    : stack.use(createRedisPool({ url: config.redisUrl, max: config.concurrency + 2 }));
+  const redis = config.redisUrl === undefined ? undefined : stack.use(createRedisPool({ max: config.concurrency + 2 }));
   if (redis !== undefined) {
     await reach(
       `Redis at ${address(config.redisUrl!, 6379)} (REDIS_URL)`,

@@ -31,7 +31,11 @@ export function describeError(error: unknown, depth = 0): string {
   if (depth > 8) return "…";
   if (!(error instanceof Error)) return typeof error === "string" ? error : String(JSON.stringify(error) ?? error);
   const carried = error as Error & { error?: unknown; suppressed?: unknown };
-  const plain = error.name === "Error" || error.name === "Unreachable";
+  // A driver's ConnectError already names the service, its address and where that came from: it stands alone.
+  if (error.name === "Unreachable" && (error.cause as Error | undefined)?.name === "ConnectError") {
+    return describeError(error.cause, depth + 1);
+  }
+  const plain = error.name === "Error" || error.name === "Unreachable" || error.name === "ConnectError";
   let text = error.message === "" ? error.name : plain ? error.message : `${error.name}: ${error.message}`;
   if (error.name === "SuppressedError" && "suppressed" in carried) {
     text = `${describeError(carried.error, depth + 1)} (then, while cleaning up: ${
@@ -40,7 +44,11 @@ export function describeError(error: unknown, depth = 0): string {
   } else if (error instanceof AggregateError && error.errors.length > 0) {
     text += ` [${error.errors.map((e: unknown) => describeError(e, depth + 1)).join("; ")}]`;
   }
-  if (error.cause !== undefined) text += `: ${describeError(error.cause, depth + 1)}`;
+  if (error.cause !== undefined) {
+    const cause = describeError(error.cause, depth + 1);
+    // A message that already ends with its cause's (a driver's ConnectError does) says it once.
+    if (!text.endsWith(`: ${cause}`)) text += `: ${cause}`;
+  }
   return text;
 }
 

@@ -1,5 +1,6 @@
 // What the worker prints when it stops on a failure, and for a failed job.
 import { SuppressedError } from "@corral/core";
+import { ConnectError } from "@corral/postgres";
 import { expect, test } from "vitest";
 import { address, describeError, describeFailure, Unreachable } from "../src/report.ts";
 
@@ -34,4 +35,16 @@ test("a TypeError is a bug: its stack is shown; other failures print no stack", 
     /^error: TypeError: x is not a function\n.*\n\s+at /s,
   );
   expect(describeFailure(new RangeError("PORT must be an integer"))).toBe("error: RangeError: PORT must be an integer");
+});
+
+test("a driver's ConnectError stands alone: its address and source once, the cause once, then the hint", () => {
+  const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5999"), { code: "ECONNREFUSED" });
+  const error = new ConnectError({ address: "127.0.0.1:5999", database: "test", from: "DATABASE_URL" }, {
+    cause: refused,
+  });
+  const text = describeFailure(new Unreachable("PostgreSQL at 127.0.0.1:5999 (DATABASE_URL)", "start it", error));
+  expect(text).toBe(
+    'error: Cannot connect to PostgreSQL at 127.0.0.1:5999, database "test" (address from DATABASE_URL): ' +
+      "connect ECONNREFUSED 127.0.0.1:5999\nhint: start it",
+  );
 });
