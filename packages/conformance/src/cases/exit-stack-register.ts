@@ -1,4 +1,4 @@
-import { deepEqual, equal, ok, throws } from "../assert.ts";
+import { deepEqual, equal, ok, rejects, throws } from "../assert.ts";
 import type { Suite } from "../harness.ts";
 import { asyncDisposable, never } from "./cleanup-support.ts";
 
@@ -143,8 +143,20 @@ export function exitStackRegisterCases(s: Suite): void {
     },
   );
 
-  s.case("EX-12", "adopt, defer and push take functions only (TypeError naming the argument)", () => {
+  s.case("EX-12", "adopt, defer and push take functions only (TypeError naming the argument)", async () => {
     const stack = new ExitStack();
+    // Python's enter_async_context(create_pool()): a disposable given to enter() points to use(), and stays open.
+    let disposed = 0;
+    const pool = { [Symbol.asyncDispose]: () => Promise.resolve(void disposed++) };
+    const entering = new ExitStack();
+    await rejects(
+      entering.enter(pool as never),
+      TypeError,
+      /'cm' must have enter\(\) and exit\(\).*stack\.use\(value\)/,
+    );
+    throws(() => entering.use({ enter() {}, exit() {} } as never), TypeError, /await stack\.enter\(value\)/);
+    await entering.close();
+    equal(disposed, 0, "the stack took nothing over");
     throws(() => stack.adopt(1, "f" as never), TypeError, /'onDispose' must be a function: received "f"/);
     throws(() => stack.defer(null as never), TypeError, /'fn' must be a function: received null/);
     throws(() => stack.push({} as never), TypeError, /'exit' must be a function/);

@@ -136,6 +136,12 @@ export function taskGroupAwaitUsingCases(s: Suite): void {
     await rejects(taskGroup(() => {}, { limit: -1 }), RangeError, /'limit'.*-1/);
     await taskGroup((tg) => {
       throws(() => tg.spawn(42 as unknown as () => void), TypeError, /'fn'.*42/);
+      // Python's create_task(job(1)): a promise where the function goes; the message shows the fix.
+      throws(
+        () => tg.spawn(Promise.resolve(1) as never),
+        TypeError,
+        /'fn' must be a function: received a promise.*e\.g\. tg\.spawn\(\(\) => job\(1\)\)/,
+      );
       throws(() => tg.spawn(async () => {}, { name: false as unknown as string }), TypeError, /'name'.*false/);
     });
     equal(new TaskGroup({ limit: Infinity }).name, "", "Infinity is a valid limit");
