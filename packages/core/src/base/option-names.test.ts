@@ -86,5 +86,9 @@ describe("unknown options", () => {
       "(did you mean 'validateAfterIdle'? 0 checks every borrow)",
     );
     expect(() => checkOptionNames("x", { url: "", signal: undefined }, ["url", "signal"])).not.toThrow();
+    // Names an object literal inherits are no aliases.
+    expect(() => checkOptionNames("x", { constructor: 1, toString: 2 }, ["max"])).toThrow(
+      "Cannot x as 2 names are not options: 'constructor': received 1; 'toString': received 2",
+    );
   });
 });

@@ -99,7 +99,8 @@ function suggest(name: string, known: readonly string[]): [string, string | unde
   const key = normalise(name);
   const same = known.find((k) => normalise(k) === key);
   if (same !== undefined) return [same, undefined];
-  const alias = ALIASES[key] ?? ALIASES[name.toLowerCase().replace(/[_\-\s]/g, "")];
+  const bare = name.toLowerCase().replace(/[_\-\s]/g, "");
+  const alias = Object.hasOwn(ALIASES, key) ? ALIASES[key] : Object.hasOwn(ALIASES, bare) ? ALIASES[bare] : undefined;
   const target = alias?.[0].find((k) => known.includes(k));
   if (target !== undefined) return [target, alias![1]];
   // A typo: at most one edit per four letters (two at most), on the normalised names.
