@@ -48,8 +48,8 @@ const CONNECT_NAMES: Record<keyof ConnectOptions, true> = {
   signal: true,
 };
 
-/** @internal The option names {@linkcode ConnectOptions} has. */
-export const CONNECT_KEYS: readonly string[] = Object.keys(CONNECT_NAMES);
+/** The option names {@linkcode ConnectOptions} has. */
+const CONNECT_KEYS: readonly string[] = Object.keys(CONNECT_NAMES);
 
 /**
  * Opens one dedicated Redis connection (reconnection off) and reads its
