@@ -1,5 +1,11 @@
 // The HTTP server on Bun: Bun.serve. stop() stops accepting and lets open
 // requests finish; stop(true) closes every connection.
+// Known limitation: Bun has no way to stop listening without also closing
+// idle kept-alive connections, so a client that is just sending its next
+// request on one when stop() runs is reset (measured by
+// test/api.integration.test.ts, which allows exactly that on Bun). Bun's
+// node:http does the same. Behind a load balancer that honours /ready this
+// does not arise: by then no client sends new requests.
 import type { Fetch, HttpServer } from "../src/shell.ts";
 
 /** How long close() lets open requests finish before it closes their connections. */

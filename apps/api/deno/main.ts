@@ -1,7 +1,6 @@
 // The API on Deno: the program in ../src, run by @corral/deno's run()
 // (signals, exit code), with configuration from Deno.env and the server on
-// Deno.serve. Run it with --unstable-no-legacy-abort: without it Deno aborts
-// every request's signal after a successful response too.
+// node:http (see server.ts for why not Deno.serve).
 import { run, runtime } from "@corral/deno";
 import { gracePeriod, loadConfig } from "../src/config.ts";
 import { runApi } from "../src/main.ts";

@@ -1,33 +1,8 @@
-// The HTTP server on Deno: Deno.serve. Its shutdown() stops accepting and
-// lets every open request finish, then closes the connections.
-import type { Fetch, HttpServer } from "../src/shell.ts";
-
-/** How long close() waits for the graceful shutdown before it gives up on it. */
-const CLOSE_GRACE_MS = 2_000;
-
-export function serve(host: string, port: number, fetch: Fetch): Promise<HttpServer> {
-  return new Promise((resolve, reject) => {
-    try {
-      const server = Deno.serve({
-        hostname: host,
-        port,
-        onListen: ({ port: bound }) => {
-          let shutdown: Promise<void> | undefined;
-          const stop = () => shutdown ??= server.shutdown();
-          resolve({
-            url: `http://${host.includes(":") ? `[${host}]` : host}:${bound}`,
-            stopAccepting: () => void stop(),
-            close: async () => {
-              let timer: ReturnType<typeof setTimeout> | undefined;
-              const late = new Promise<void>((done) => (timer = setTimeout(done, CLOSE_GRACE_MS)));
-              await Promise.race([stop(), late]);
-              clearTimeout(timer);
-            },
-          });
-        },
-      }, (request) => fetch(request));
-    } catch (error) {
-      reject(error);
-    }
-  });
-}
+// The HTTP server on Deno: @hono/node-server on Deno's node:http, like the
+// Node shell — not Deno.serve. The reason is shutdown: Deno.serve's
+// shutdown() is the only way to stop it accepting, and it closes idle
+// kept-alive connections at once, so a client that is just sending its next
+// request on one is reset (measured by test/api.integration.test.ts: a
+// UND_ERR_SOCKET a few ms after SIGTERM). node:http can stop listening and
+// leave open connections to end after a `Connection: close` reply.
+export { serve } from "../node/server.ts";

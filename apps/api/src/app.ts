@@ -43,10 +43,18 @@ export async function setupSchema(db: PostgresPool, signal: AbortSignal): Promis
 }
 
 function positiveInt(raw: string | undefined, fallback: number, max: number, name: string): number {
+  const value = positive(raw, fallback, max, name);
+  if (!Number.isInteger(value)) {
+    throw new HTTPException(400, { message: `${name} must be an integer from 0 to ${max}: received ${raw}` });
+  }
+  return value;
+}
+
+function positive(raw: string | undefined, fallback: number, max: number, name: string): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw new HTTPException(400, { message: `${name} must be an integer from 0 to ${max}: received ${raw}` });
+  if (!(value >= 0 && value <= max)) {
+    throw new HTTPException(400, { message: `${name} must be a number from 0 to ${max}: received ${raw}` });
   }
   return value;
 }
@@ -105,7 +113,7 @@ export function createApp(deps: AppDeps): Hono<CorralEnv> {
   // The slow report: what clients abandon. Its query stops on the server
   // when they do (the request scope is cancelled, and so is the query).
   app.get("/report", routeTimeout(deps.reportTimeoutMs), async (c) => {
-    const seconds = positiveInt(c.req.query("seconds"), 2, 3_600, "seconds");
+    const seconds = positive(c.req.query("seconds"), 2, 3_600, "seconds");
     const [row] = await db.use((sql) =>
       sql<{ orders: number; at: string }[]>`
         select pg_sleep(${seconds}), (select count(*)::int from api_orders) as orders, now()::text as at`

@@ -24,6 +24,8 @@ export interface Config {
   poolMax: number;
   /** Seconds a cached value lives. Default 30. */
   cacheTtl: number;
+  /** The name the connections carry (PostgreSQL `application_name`, Redis `CLIENT SETNAME`). Default corral-api. */
+  name: string;
 }
 
 export function loadConfig(shell: Pick<Shell, "env">): Config {
@@ -49,6 +51,7 @@ export function loadConfig(shell: Pick<Shell, "env">): Config {
     cancelMs: int("CANCEL_MS", 2_000),
     poolMax: int("POOL_MAX", 10, 1),
     cacheTtl: int("CACHE_TTL", 30, 1),
+    name: env("APP_NAME") ?? "corral-api",
   };
 }
 

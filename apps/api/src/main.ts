@@ -58,9 +58,11 @@ async function serve(signal: AbortSignal, shell: Shell, stack: ExitStack): Promi
     url: databaseUrl,
     max: config.databaseUrl === undefined ? 1 : config.poolMax,
     acquireTimeout: config.requestTimeoutMs,
+    postgres: { connection: { application_name: config.name } },
   }));
   const redis = config.redisUrl === undefined ? undefined : stack.use(createRedisPool({
     url: config.redisUrl,
+    name: config.name,
     max: config.poolMax,
     acquireTimeout: config.requestTimeoutMs,
   }));
