@@ -17,6 +17,14 @@ export type RequestOutcome = "deadline" | "client-gone" | "unavailable" | undefi
  * The status a request that was cut short by its client answers with. Nobody
  * reads it: the socket is gone. It is nginx's "client closed request", so an
  * access log shows what happened instead of a 5xx.
+ *
+ * @example Telling a departed client apart in an access log
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CLIENT_CLOSED_REQUEST } from "@corral/hono";
+ * const outcome = (status: number) => status === CLIENT_CLOSED_REQUEST ? "client gone" : String(status);
+ * assert.equal(outcome(499), "client gone");
+ * ```
  */
 export const CLIENT_CLOSED_REQUEST = 499;
 
