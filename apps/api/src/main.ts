@@ -89,8 +89,13 @@ async function serve(signal: AbortSignal, shell: Shell, stack: ExitStack): Promi
     await aborted(signal);
     const started = Date.now();
     console.log(`shutting down: draining ${requests.inFlight} request(s) for up to ${config.drainMs} ms`);
+    // Readiness drops first (drain() marks the middleware draining at once), then the server stops accepting.
+    // No delay between them here: behind a load balancer, a few seconds of it would let the balancer see /ready
+    // fail first, but clients still connecting when the listener closes are reset by the kernel (its accept
+    // backlog), which the end-to-end test's clients do.
+    const drained = requests.drain({ timeout: config.drainMs, cancelTimeout: config.cancelMs });
     server.stopAccepting();
-    const { cancelled, remaining } = await requests.drain({ timeout: config.drainMs, cancelTimeout: config.cancelMs });
+    const { cancelled, remaining } = await drained;
     console.log(
       `drained in ${Date.now() - started} ms: ${cancelled} request(s) cancelled` +
         (remaining > 0 ? `, ${remaining} still running` : ""),
