@@ -3,6 +3,8 @@
 // Each bench file is bundled once with esbuild (sources through the
 // "@corral/source" condition, peers bundled in) and the same bundle runs on
 // every runtime, so all four measure identical code.
+// Then the HTTP benchmark (scripts/bench-http.mjs: autocannon against plain
+// Hono and @corral/hono's middleware on Node 24, Deno and Bun).
 // Usage: npm run bench [-- <filter>] [-- --runtimes=node24,deno]
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync } from "node:fs";
@@ -58,5 +60,16 @@ for (const file of benches) {
     const r = spawnSync(bin, [...flags, bundle], { stdio: "inherit", cwd: root });
     if (r.status !== 0) failed++;
   }
+}
+// The HTTP middleware's cost under a load generator (scripts/bench-http.mjs):
+// its own processes per runtime, so it runs after the in-process benches.
+if (!filter || "http".includes(filter)) {
+  console.log("\n# HTTP request scopes (scripts/bench-http.mjs)");
+  const legsFor = (only ?? ["node24", "deno", "bun"]).filter((l) => l !== "node20").join(",");
+  const r = spawnSync(bins.node24, ["scripts/bench-http.mjs", `--runtimes=${legsFor}`], {
+    stdio: "inherit",
+    cwd: root,
+  });
+  if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -24,7 +24,7 @@ function sources(dir) {
   }
   return out;
 }
-const documented = ["core", "conformance", "node", "deno", "postgres", "redis"]
+const documented = ["core", "conformance", "node", "deno", "postgres", "redis", "hono"]
   .flatMap((p) => sources(join(root, "packages", p, "src")));
 
 const steps = [
@@ -41,6 +41,12 @@ const steps = [
   // The sample worker: tsc (above) checks its shared src/ and Node shell; each other shell on its own checker.
   ["typecheck apps (deno check: Deno shell)", bins.deno, ["check", "apps/worker/deno/"]],
   ["typecheck apps (tsc: Bun shell)", node, [join(root, "node_modules/typescript/bin/tsc"), "-p", "apps/worker/bun"]],
+  ["typecheck apps (deno check: the API's Deno shell)", bins.deno, ["check", "apps/api/deno/"]],
+  ["typecheck apps (tsc: the API's Bun shell)", node, [
+    join(root, "node_modules/typescript/bin/tsc"),
+    "-p",
+    "apps/api/bun",
+  ]],
   // The checkers' own tests plant violations in temp trees, then check this repository.
   ["layering", node, ["--test", "--test-reporter=spec", "scripts/check-layers.test.mjs"]],
   // No import cycle between files and no file over 400 lines of code (scripts/check-structure.mjs).

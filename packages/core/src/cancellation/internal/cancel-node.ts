@@ -13,11 +13,16 @@ import { live } from "../../base/live.ts";
 // pool's rewrite (issue #12), and then this re-export goes.
 export { abortReasonOf as abortReason };
 
-const nodes = new WeakMap<AbortSignal, CancelNode>();
+// The node behind a signal corral handed out is kept on the signal itself,
+// under a private symbol, not in a WeakMap keyed by signals: with one signal
+// per request, a WeakMap's ephemeron entries made each `.signal` cost ~3.5 µs
+// of garbage collection on Node 24 (~1 µs on Deno), a property ~0.05–0.3 µs.
+const NODE: unique symbol = Symbol("corral.cancelNode");
+type Tagged = AbortSignal & { [NODE]?: CancelNode };
 
 /** The corral node behind a signal corral handed out, if it is one. */
 export function nodeOf(signal: AbortSignal): CancelNode | undefined {
-  return nodes.get(signal);
+  return (signal as Tagged)[NODE];
 }
 
 /**
@@ -48,7 +53,7 @@ export abstract class Watcher {
       target.link(this);
       return undefined;
     }
-    const node = nodes.get(target);
+    const node = (target as Tagged)[NODE];
     if (node !== undefined) return this.attach(node);
     if (target.aborted) return abortReasonOf(target);
     const listener = () => {
@@ -97,7 +102,7 @@ export class CancelNode extends Watcher {
     let controller = this.#controller;
     if (controller === undefined) {
       controller = this.#controller = new AbortController();
-      nodes.set(controller.signal, this);
+      (controller.signal as Tagged)[NODE] = this;
       if (this.reason !== undefined) controller.abort(this.reason);
     }
     return controller.signal;
