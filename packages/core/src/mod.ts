@@ -73,6 +73,7 @@ export type {
 export { countLive, type Diagnostics, diagnostics } from "./base/diagnostics.ts";
 export { clearCountedTimeout, type CountedTimeout, countedTimeout, onAbort } from "./base/counted.ts";
 export { type AmbientStorage, installRuntime, type RuntimeHooks } from "./base/runtime.ts";
+export { type TraceChannelLike, TRACING_CHANNELS, type TracingChannelLike } from "./base/tracing.ts";
 export { abortReasonOf } from "./base/abort-reason.ts";
 export { describe as describeValue } from "./base/validate.ts";
 export { runMain, type RunOptions, type RunPlatform, type ShutdownSignal } from "./run/run-main.ts";

@@ -88,6 +88,8 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
   readonly #lender: Lender<T>;
   readonly #creator: Creator<T>;
   readonly #closing: Closing<T>;
+  readonly #min: number;
+  readonly #max: number;
 
   /**
    * Makes a pool; {@linkcode createPool} is the usual way to call this.
@@ -99,9 +101,11 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
   constructor(options: PoolOptions<T>) {
     super();
     const settings = resolvePoolOptions<T>(options);
+    this.#min = settings.min;
+    this.#max = settings.max;
     const events = this.#events = new PoolEvents<T>((type, init) => {
       this.dispatchEvent(new PoolEvent<T>(type, init));
-    });
+    }, this);
     const books = this.#books = new Inventory<T>();
     const lender = this.#lender = new Lender<T>(settings, books, events);
     const maintenance = new Maintenance<T>(settings, books, events, lender);
@@ -301,7 +305,7 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * ```
    */
   get stats(): PoolStats {
-    return this.#books.snapshot(this.#creator.creating, this.#lender.queue.size);
+    return this.#books.snapshot(this.#creator.creating, this.#lender.queue.size, this.#min, this.#max);
   }
 
   /** True once `close()` or `terminate()` has started. */

@@ -24,9 +24,12 @@ export class PoolEvents<T> {
   /** The bits of the event types that have had a listener. */
   heard = 0;
   readonly #dispatch: (type: PoolEventType, init: PoolEventInit<T>) => void;
+  /** The pool (what tracing payloads name as `pool`). */
+  readonly owner: object;
 
-  constructor(dispatch: (type: PoolEventType, init: PoolEventInit<T>) => void) {
+  constructor(dispatch: (type: PoolEventType, init: PoolEventInit<T>) => void, owner?: object) {
     this.#dispatch = dispatch;
+    this.owner = owner ?? this;
   }
 
   /** Somebody listens to `type` from now on (any string; only pool event types count). */
