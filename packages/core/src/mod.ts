@@ -52,7 +52,7 @@ export {
   GeneratorContextManager,
   withContext,
 } from "./cleanup/context-manager.ts";
-export { createPool, Pool } from "./pool/pool.ts";
+export { createPool, observePool, Pool } from "./pool/pool.ts";
 export { Lease } from "./pool/lease.ts";
 export {
   type PoolErrorPhase,
@@ -61,6 +61,7 @@ export {
   type PoolEventListener,
   type PoolEventType,
   type PoolListenerOptions,
+  type PoolObserver,
 } from "./pool/pool-event.ts";
 export type {
   AcquireOptions,

@@ -95,6 +95,13 @@ export class PoolEvent<T = unknown> extends Event {
 }
 
 /**
+ * What {@linkcode observePool} calls for each of a pool's events: its type
+ * and fields, without an `Event` object (for metrics on hot paths). It runs
+ * synchronously inside the pool's operation: it must not throw or block.
+ */
+export type PoolObserver<T = unknown> = (type: PoolEventType, init: Readonly<PoolEventInit<T>>) => void;
+
+/**
  * What a pool's `addEventListener` takes: a function, or an object with
  * `handleEvent` — declared here rather than with the DOM's
  * `EventListenerObject`, so the types compile without the DOM lib.
