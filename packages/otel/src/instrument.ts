@@ -136,10 +136,7 @@ function checkString(what: string, value: unknown): string | undefined {
  * ```
  */
 export function instrumentPool<T>(pool: Pool<T>, options?: InstrumentPoolOptions): PoolInstrumentation {
-  if (
-    pool === null || typeof pool !== "object" ||
-    typeof (pool as { addEventListener?: unknown }).addEventListener !== "function"
-  ) {
+  if (!(pool instanceof Pool)) {
     throw new TypeError(`Cannot instrument pool as 'pool' must be a corral Pool: received ${String(pool)}`);
   }
   if (options !== undefined && (options === null || typeof options !== "object")) {
