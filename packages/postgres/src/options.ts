@@ -44,6 +44,13 @@ export interface ConnectionOptions {
    * cancelled; `"always"` on every release (one more round trip per lease).
    */
   sessionReset?: "auto" | "always";
+  /**
+   * Put each query's statement text (`$1`… for its parameters, never their
+   * values) in the `corral:postgres:query` tracing channel's context as
+   * `statement`. Default: false (statements may hold what should not leave
+   * the process).
+   */
+  traceStatements?: boolean;
 }
 
 /** Options after validation and defaults. */
@@ -53,6 +60,7 @@ export interface ResolvedConnectionOptions {
   cancelGrace: number;
   resetTimeout: number;
   sessionReset: "auto" | "always";
+  traceStatements: boolean;
   /**
    * The driver's parsed options of the first connection that came up, with
    * the array types it fetched: later connections reuse them instead of
@@ -175,8 +183,15 @@ export function resolveConnectionOptions(
       `Cannot ${what} as 'sessionReset' must be "auto" or "always": received ${describe(sessionReset)}`,
     );
   }
+  const traceStatements = options?.traceStatements ?? false;
+  if (typeof traceStatements !== "boolean") {
+    throw new TypeError(
+      `Cannot ${what} as 'traceStatements' must be a boolean: received ${describe(traceStatements)}`,
+    );
+  }
   return {
     url,
+    traceStatements,
     postgres: withUser(url, driver),
     cancelGrace: time(what, "cancelGrace", options?.cancelGrace, 2000),
     resetTimeout: time(what, "resetTimeout", options?.resetTimeout, 5000),

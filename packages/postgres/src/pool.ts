@@ -42,6 +42,7 @@ const CONNECTION_KEYS: ReadonlySet<string> = new Set([
   "cancelGrace",
   "resetTimeout",
   "sessionReset",
+  "traceStatements",
 ]);
 
 function connectionOf(sql: PgSql): PostgresConnection {
