@@ -35,3 +35,19 @@ export {
   type MetricNames,
   type PoolInstrumentation,
 } from "./instrument.ts";
+// The types instrumentPool's signature names, so the documentation can link them.
+export type {
+  AcquireOptions,
+  CloseOptions,
+  Lease,
+  Pool,
+  PoolErrorPhase,
+  PoolEvent,
+  PoolEventListener,
+  PoolEventType,
+  PoolListenerOptions,
+  PoolStats,
+  ReadyOptions,
+  UseOptions,
+} from "@corral/core";
+export type { Meter } from "@opentelemetry/api";

@@ -24,11 +24,15 @@ export interface TraceChannelLike {
 export interface TracingChannelLike {
   /** True while somebody subscribes to any of the five (absent on Bun). */
   readonly hasSubscribers?: boolean;
-  /** `start`, `end`, `asyncStart`, `asyncEnd`, `error`. */
+  /** Published when an operation starts. */
   readonly start: TraceChannelLike;
+  /** Published when its synchronous part returns (or throws). */
   readonly end: TraceChannelLike;
+  /** Published when its promise settles, before `asyncEnd`. */
   readonly asyncStart: TraceChannelLike;
+  /** Published last, when its promise has settled. */
   readonly asyncEnd: TraceChannelLike;
+  /** Published when it fails (the context's `error`), before `end` or `asyncStart`. */
   readonly error: TraceChannelLike;
 }
 
