@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { tracingChannel } from "node:diagnostics_channel";
 import { createPool, sleep, taskGroup, TimeoutError, TRACING_CHANNELS } from "@corral/core";
+import { type Span, SpanStatusCode } from "@opentelemetry/api";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { Case } from "./harness.ts";
 
 type Seen = [event: string, context: Record<string, unknown>][];
@@ -171,5 +173,41 @@ export const tracingCases: Case[] = [
     });
     assert.deepEqual(events(seen), ASYNC_FAILED);
     assert.equal(last(seen).error, reason);
+  }],
+  ["spans from the channels (docs/observability.md's subscriber): a queued acquire and a timed-out one", async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const tracer = provider.getTracer("corral");
+    const spans = new WeakMap<object, Span>();
+    const handlers = {
+      start: (context: unknown) => void spans.set(context as object, tracer.startSpan("pool.acquire")),
+      end: () => {},
+      asyncStart: () => {},
+      error: (context: unknown) => {
+        const { error } = context as { error: unknown };
+        spans.get(context as object)?.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+      },
+      asyncEnd: (context: unknown) => {
+        const { queued, waitTime } = context as { queued: boolean; waitTime: number };
+        const span = spans.get(context as object);
+        span?.setAttributes({ "corral.pool.queued": queued, "corral.pool.wait_time_ms": waitTime });
+        span?.end();
+      },
+    };
+    const channel = tracingChannel(TRACING_CHANNELS.acquire);
+    channel.subscribe(handlers);
+    const pool = createPool({ create: () => ({}), max: 1 });
+    const held = await pool.acquire();
+    await pool.acquire({ timeout: 5 }).catch(() => {});
+    channel.unsubscribe(handlers);
+    await held.release();
+    await pool.close();
+    const [first, second] = exporter.getFinishedSpans();
+    assert.equal(exporter.getFinishedSpans().length, 2);
+    assert(first!.name === "pool.acquire" && first!.attributes["corral.pool.queued"] === true);
+    assert.equal(first!.status.code, SpanStatusCode.UNSET);
+    assert.equal(second!.status.code, SpanStatusCode.ERROR);
+    assert.match(second!.status.message!, /TimeoutError/);
+    await provider.shutdown();
   }],
 ];
