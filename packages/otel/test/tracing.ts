@@ -119,6 +119,14 @@ export const tracingCases: Case[] = [
     });
     assert.deepEqual(events(seen), ASYNC_FAILED);
     assert.equal((last(seen).error as Error).name, "PoolClosedError");
+    // A create that returns synchronously: start and end only, as traceSync.
+    const sync = createPool({ create: () => ({ sync: true }), max: 1 });
+    seen = await watch(TRACING_CHANNELS.create, async () => {
+      await (await sync.acquire()).release();
+    });
+    assert.deepEqual(events(seen), ["start", "end"]);
+    assert.deepEqual(last(seen).result, { sync: true });
+    await sync.close();
   }],
   ["destroy: a success, a failure and a destroy cut off by cleanupTimeout", async () => {
     let mode = "ok";
