@@ -29,7 +29,15 @@ import { buildAndPack, cleanBuilds, sh } from "./lib/pack.mjs";
 import { examples, moduleOf } from "./lib/doc-examples.mjs";
 
 /** What the scratch project installs from the registry (exact versions: the check must not drift). */
-const PEERS = { redis: "6.4.0", hono: "4.13.23", "@types/node": "26.6.11", typescript7: "npm:typescript@7.0.2" };
+const PEERS = {
+  redis: "6.4.0",
+  hono: "4.13.23",
+  "@opentelemetry/api": "1.9.0",
+  "@opentelemetry/sdk-metrics": "2.12.1",
+  "@opentelemetry/sdk-trace-base": "2.12.1",
+  "@types/node": "26.6.11",
+  typescript7: "npm:typescript@7.0.2",
+};
 /** The documents whose ```ts blocks are compiled. */
 const DOCS = [
   "README.md",

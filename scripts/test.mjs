@@ -24,7 +24,7 @@ function sources(dir) {
   }
   return out;
 }
-const documented = ["core", "conformance", "node", "deno", "postgres", "redis", "hono"]
+const documented = ["core", "conformance", "node", "deno", "postgres", "redis", "hono", "otel"]
   .flatMap((p) => sources(join(root, "packages", p, "src")));
 
 const steps = [

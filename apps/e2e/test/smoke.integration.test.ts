@@ -47,7 +47,7 @@ function portClosed(url: string): Promise<boolean> {
 }
 
 describe.each(RUNTIMES)("%s worker", (rt) => {
-  test(`the ${rt} worker serves /health and /stats, and SIGTERM closes it with 143`, async () => {
+  test(`the ${rt} worker serves /health, /stats and /metrics, and SIGTERM closes it with 143`, async () => {
     const w = new WorkerProcess(rt, {
       DATABASE_URL,
       REDIS_URL,
@@ -72,6 +72,21 @@ describe.each(RUNTIMES)("%s worker", (rt) => {
       expect(stats.pools.postgres.size).toBeGreaterThanOrEqual(1);
       expect(stats.pools.redis).not.toBeNull();
       expect((await fetch(`${url}/nope`)).status).toBe(404);
+      // The pools' metrics, Prometheus text, exported once a second: poll for the first export.
+      let metrics = "";
+      for (let i = 0; i < 50 && !metrics.includes("db_client_connection_count"); i++) {
+        const reply = await fetch(`${url}/metrics`);
+        expect(reply.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+        metrics = await reply.text();
+        if (!metrics.includes("db_client_connection_count")) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(metrics).toMatch(
+        /^db_client_connection_count\{db_client_connection_pool_name="db",db_system_name="postgresql",db_client_connection_state="idle"\} \d+$/m,
+      );
+      expect(metrics).toMatch(
+        /^db_client_connection_max\{db_client_connection_pool_name="queue",db_system_name="redis"\} \d+$/m,
+      );
+      expect(metrics).toContain("# TYPE db_client_connection_wait_time_seconds histogram");
 
       w.kill("SIGTERM");
       const exit = await w.exited;

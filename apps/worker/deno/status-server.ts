@@ -1,7 +1,7 @@
 // The status server on Deno.serve. Disposing it aborts the server's signal
 // (it stops accepting and closes idle connections) and waits for `finished`,
 // when the last request has ended.
-import type { StatusHandler, StatusServer } from "../src/shell.ts";
+import { type StatusHandler, type StatusServer, TEXT_CONTENT_TYPE } from "../src/shell.ts";
 
 export function startStatusServer(port: number, handle: StatusHandler): Promise<StatusServer> {
   const controller = new AbortController();
@@ -13,6 +13,9 @@ export function startStatusServer(port: number, handle: StatusHandler): Promise<
     onListen: () => {},
   }, (request) => {
     const reply = handle(request.method, new URL(request.url).pathname);
+    if (reply.text !== undefined) {
+      return new Response(reply.text, { status: reply.status, headers: { "content-type": TEXT_CONTENT_TYPE } });
+    }
     return reply.json === null
       ? new Response(null, { status: reply.status })
       : new Response(reply.json, { status: reply.status, headers: { "content-type": "application/json" } });

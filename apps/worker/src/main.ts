@@ -4,11 +4,13 @@
 // calls runWorker() inside its adapter's run(). See README.md for how each
 // corral construct is used and why.
 import { Cancelled, ExitStack, now } from "@corral/core";
+import { instrumentPool } from "@corral/otel";
 import { createPostgresPool } from "@corral/postgres";
 import { createRedisPool } from "@corral/redis";
 import { type Config, loadConfig } from "./config.ts";
 import { startEmbeddedPostgres } from "./embedded.ts";
 import { startProgress } from "./progress.ts";
+import { prometheusMetrics } from "./prometheus.ts";
 import type { Queue } from "./queue.ts";
 import { PostgresQueue } from "./queue-pg.ts";
 import { RedisQueue } from "./queue-redis.ts";
@@ -112,9 +114,15 @@ async function serve(signal: AbortSignal, shell: Shell, stack: ExitStack): Promi
     jobs: { ...counters },
     pools: { postgres: db.stats, redis: redis?.stats ?? null },
   });
+  // The pools' OpenTelemetry metrics, for GET /metrics (Prometheus text, refreshed every second).
+  const { provider, exporter } = prometheusMetrics(1_000);
+  stack.defer(() => provider.shutdown());
+  const meter = provider.getMeter("worker");
+  stack.use(instrumentPool(db, { meter, name: "db", system: "postgresql" }));
+  if (redis !== undefined) stack.use(instrumentPool(redis, { meter, name: "queue", system: "redis" }));
   const status = config.port === undefined
     ? undefined
-    : stack.use(await shell.startStatusServer(config.port, statusHandler(stats)));
+    : stack.use(await shell.startStatusServer(config.port, statusHandler(stats, () => exporter.text)));
   console.log(
     `worker ${config.workerId} on ${runtime}: ${status ? `status ${status.url}, ` : ""}queue in ${queue.kind}, ` +
       `database ${config.databaseUrl === undefined ? "embedded (PGlite)" : "PostgreSQL"}, ` +

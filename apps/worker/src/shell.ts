@@ -17,11 +17,16 @@ export interface Stdout {
   write(text: string): void | Promise<void>;
 }
 
-/** One answer of the status server: the HTTP status and a JSON body (null: no body). */
+/** One answer of the status server: the HTTP status and a JSON body (null: no body), or a text body. */
 export interface StatusReply {
   status: 200 | 404;
   json: string | null;
+  /** A plain-text body instead (`text/plain; version=0.0.4`: the Prometheus format), when present. */
+  text?: string;
 }
+
+/** The content type of a text reply (Prometheus' text exposition format). */
+export const TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 /** Answers one request to the status server; the shell's server only writes the reply out. */
 export type StatusHandler = (method: string, pathname: string) => StatusReply;

@@ -10,3 +10,9 @@ test("the status routes: GET /health and GET /stats answer JSON, everything else
   expect(handle("GET", "/")).toEqual({ status: 404, json: null });
   expect(calls).toBe(1);
 });
+
+test("GET /metrics answers the metrics' text, when the worker has them", () => {
+  const handle = statusHandler(() => ({}), () => "corral_pool_timeouts_total 0\n");
+  expect(handle("GET", "/metrics")).toEqual({ status: 200, json: null, text: "corral_pool_timeouts_total 0\n" });
+  expect(statusHandler(() => ({}))("GET", "/metrics")).toEqual({ status: 404, json: null });
+});

@@ -52,7 +52,7 @@ export {
   GeneratorContextManager,
   withContext,
 } from "./cleanup/context-manager.ts";
-export { createPool, Pool } from "./pool/pool.ts";
+export { createPool, observePool, Pool } from "./pool/pool.ts";
 export { Lease } from "./pool/lease.ts";
 export {
   type PoolErrorPhase,
@@ -61,6 +61,7 @@ export {
   type PoolEventListener,
   type PoolEventType,
   type PoolListenerOptions,
+  type PoolObserver,
 } from "./pool/pool-event.ts";
 export type {
   AcquireOptions,
@@ -73,6 +74,7 @@ export type {
 export { countLive, type Diagnostics, diagnostics } from "./base/diagnostics.ts";
 export { clearCountedTimeout, type CountedTimeout, countedTimeout, onAbort } from "./base/counted.ts";
 export { type AmbientStorage, installRuntime, type RuntimeHooks } from "./base/runtime.ts";
+export { type TraceChannelLike, TRACING_CHANNELS, type TracingChannelLike } from "./base/tracing.ts";
 export { abortReasonOf } from "./base/abort-reason.ts";
 export { describe as describeValue } from "./base/validate.ts";
 export { checkOptionNames } from "./base/option-names.ts";

@@ -17,6 +17,7 @@
  */
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import { tracingChannel } from "node:diagnostics_channel";
 import { installRuntime } from "@corral/core";
 
 // Through globalThis, so that the npm build (tsc, without Deno's types) compiles it too.
@@ -24,5 +25,7 @@ const deno = (globalThis as unknown as { Deno: { unrefTimer(id: number): void } 
 
 installRuntime({
   context: new AsyncLocalStorage(),
+  // The core's tracing channels (TRACING_CHANNELS) are diagnostics_channel's.
+  tracingChannel: (name: string) => tracingChannel(name),
   unrefTimer: (handle: unknown) => deno.unrefTimer(handle as number),
 });

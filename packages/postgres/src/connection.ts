@@ -56,6 +56,8 @@ export class PostgresConnection implements AsyncDisposable {
   readonly cancels: Set<Promise<void>> = new Set();
   /** @internal */
   readonly cancelGrace: number;
+  /** @internal */
+  readonly traceStatements: boolean;
   /** Queries through this function obey no signal (asyncpg's plain `conn.fetch`). */
   readonly sql: PgSql;
   #options: ResolvedConnectionOptions;
@@ -70,6 +72,7 @@ export class PostgresConnection implements AsyncDisposable {
     this.pid = pid;
     this.#options = options;
     this.cancelGrace = options.cancelGrace;
+    this.traceStatements = options.traceStatements;
     this.sql = bindSql(binding(this, undefined));
   }
 

@@ -45,6 +45,13 @@ export interface ConnectionOptions {
    * cancelled; `"always"` on every release (one more round trip per lease).
    */
   sessionReset?: "auto" | "always";
+  /**
+   * Put each query's statement text (`$1`… for its parameters, never their
+   * values) in the `corral:postgres:query` tracing channel's context as
+   * `statement`. Default: false (statements may hold what should not leave
+   * the process).
+   */
+  traceStatements?: boolean;
 }
 
 /** Every name {@linkcode ConnectionOptions} has (a record, so the compiler insists on each, and only those). */
@@ -54,6 +61,7 @@ const CONNECTION_NAMES: Record<keyof ConnectionOptions, true> = {
   cancelGrace: true,
   resetTimeout: true,
   sessionReset: true,
+  traceStatements: true,
 };
 
 /** The option names {@linkcode ConnectionOptions} has. */
@@ -68,6 +76,7 @@ export interface ResolvedConnectionOptions {
   cancelGrace: number;
   resetTimeout: number;
   sessionReset: "auto" | "always";
+  traceStatements: boolean;
   /**
    * The driver's parsed options of the first connection that came up, with
    * the array types it fetched: later connections reuse them instead of
@@ -191,9 +200,16 @@ export function resolveConnectionOptions(
       `Cannot ${what} as 'sessionReset' must be "auto" or "always": received ${describe(sessionReset)}`,
     );
   }
+  const traceStatements = options?.traceStatements ?? false;
+  if (typeof traceStatements !== "boolean") {
+    throw new TypeError(
+      `Cannot ${what} as 'traceStatements' must be a boolean: received ${describe(traceStatements)}`,
+    );
+  }
   return {
     url,
     from,
+    traceStatements,
     postgres: withUser(url, driver),
     cancelGrace: time(what, "cancelGrace", options?.cancelGrace, 2000),
     resetTimeout: time(what, "resetTimeout", options?.resetTimeout, 5000),

@@ -12,6 +12,7 @@ import { transactionCases } from "./cases/transaction.ts";
 import { listenCases } from "./cases/listen.ts";
 import { leaseCases } from "./cases/lease.ts";
 import { diagnosticsCases } from "./cases/diagnostics.ts";
+import { tracingCases } from "./cases/tracing.ts";
 
 import type { AddCase, PgSuite } from "./case-types.ts";
 
@@ -51,5 +52,6 @@ export function postgresSuite(harness: Harness): number {
   listenCases(suite);
   leaseCases(suite);
   diagnosticsCases(suite);
+  tracingCases(suite);
   return count;
 }

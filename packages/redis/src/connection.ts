@@ -10,6 +10,7 @@ import { checkInt, checkOptions, checkSignal } from "./internal/check.ts";
 import { cancellable } from "./internal/interrupt.ts";
 import { releaseUnblocker, type Unblocker } from "./internal/unblocker.ts";
 import { keeping, seconds, side } from "./internal/blocking.ts";
+import { traceBlocking } from "./internal/trace.ts";
 import type {
   BlmoveOptions,
   BlockingOptions,
@@ -152,10 +153,11 @@ export class RedisConnection implements AsyncDisposable {
    */
   async blpop(keys: string | string[], options?: BlockingOptions): Promise<{ key: string; element: string } | null> {
     const s = seconds("blpop", options);
-    return await this.call(
-      (c) => c.blPop(keys, s) as Promise<{ key: string; element: string } | null>,
-      keeping(options),
-    );
+    return await traceBlocking("BLPOP", keys, options, () =>
+      this.call(
+        (c) => c.blPop(keys, s) as Promise<{ key: string; element: string } | null>,
+        keeping(options),
+      ));
   }
 
   /**
@@ -168,10 +170,11 @@ export class RedisConnection implements AsyncDisposable {
    */
   async brpop(keys: string | string[], options?: BlockingOptions): Promise<{ key: string; element: string } | null> {
     const s = seconds("brpop", options);
-    return await this.call(
-      (c) => c.brPop(keys, s) as Promise<{ key: string; element: string } | null>,
-      keeping(options),
-    );
+    return await traceBlocking("BRPOP", keys, options, () =>
+      this.call(
+        (c) => c.brPop(keys, s) as Promise<{ key: string; element: string } | null>,
+        keeping(options),
+      ));
   }
 
   /**
@@ -189,10 +192,11 @@ export class RedisConnection implements AsyncDisposable {
     const s = seconds("blmove", options);
     const from = side("from", options?.from ?? "LEFT");
     const to = side("to", options?.to ?? "RIGHT");
-    return await this.call(
-      (c) => c.blMove(source, destination, from, to, s) as Promise<string | null>,
-      keeping(options),
-    );
+    return await traceBlocking("BLMOVE", [source, destination], options, () =>
+      this.call(
+        (c) => c.blMove(source, destination, from, to, s) as Promise<string | null>,
+        keeping(options),
+      ));
   }
 
   /**
@@ -207,7 +211,12 @@ export class RedisConnection implements AsyncDisposable {
    */
   async brpoplpush(source: string, destination: string, options?: BlockingOptions): Promise<string | null> {
     const s = seconds("brpoplpush", options);
-    return await this.call((c) => c.brPopLPush(source, destination, s) as Promise<string | null>, keeping(options));
+    return await traceBlocking(
+      "BRPOPLPUSH",
+      [source, destination],
+      options,
+      () => this.call((c) => c.brPopLPush(source, destination, s) as Promise<string | null>, keeping(options)),
+    );
   }
 
   /**
@@ -222,7 +231,13 @@ export class RedisConnection implements AsyncDisposable {
     const s = seconds("xread", options);
     const count = options?.count === undefined ? undefined : checkInt("xread", "count", options.count, 1);
     const read = { BLOCK: s < 0 ? undefined : Math.round(s * 1000), COUNT: count };
-    return await this.call((c) => c.xRead(streams, read) as Promise<StreamEntries | null>, keeping(options));
+    const keys = (Array.isArray(streams) ? streams : [streams]).map((stream) => stream.key);
+    return await traceBlocking(
+      "XREAD",
+      keys,
+      options,
+      () => this.call((c) => c.xRead(streams, read) as Promise<StreamEntries | null>, keeping(options)),
+    );
   }
 
   /**

@@ -10,6 +10,7 @@ import { processCases } from "./cases/processes.ts";
 import { factories } from "./driver.ts";
 import { semaphoreCases } from "./cases/semaphore.ts";
 import { transactionCases } from "./cases/transaction.ts";
+import { tracingCases } from "./cases/tracing.ts";
 import { createRedisSuite, needsRedis, type RedisHarness } from "./harness.ts";
 
 export type { RedisHarness } from "./harness.ts";
@@ -24,6 +25,7 @@ export function redisSuite(harness: RedisHarness): number {
   processCases(s);
   diagnosticsCases(s);
   messageCases(s);
+  tracingCases(s);
   // The shared driver suite (DR-…), with the core itself as the module under test.
   const test = (name: string, fn: () => Promise<void>) => harness.test(name, needsRedis(fn));
   return s.count + checkDriver({ test, corral }, factories);

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { installTracing, type TracingChannelLike } from "./tracing.ts";
+
 /**
  * Async-context storage: `AsyncLocalStorage` from `node:async_hooks` has
  * exactly this shape on Node, Deno and Bun.
@@ -27,6 +29,12 @@ export interface RuntimeHooks {
    * (`timer.unref()` on Node and Bun, `Deno.unrefTimer(id)` on Deno).
    */
   unrefTimer?: (handle: unknown) => void;
+  /**
+   * `diagnostics_channel.tracingChannel` (from `node:diagnostics_channel`
+   * on Node, Deno and Bun): the core publishes its tracing events
+   * (`TRACING_CHANNELS`) on the channels it makes.
+   */
+  tracingChannel?: (name: string) => TracingChannelLike;
 }
 
 /** @internal The hooks in force. Read on hot paths: keep it a plain object. */
@@ -60,6 +68,10 @@ export function installRuntime(runtime: RuntimeHooks): void {
   if (runtime.unrefTimer !== undefined && typeof runtime.unrefTimer !== "function") {
     throw new TypeError("Cannot install runtime as 'unrefTimer' must be a function");
   }
+  if (runtime.tracingChannel !== undefined && typeof runtime.tracingChannel !== "function") {
+    throw new TypeError("Cannot install runtime as 'tracingChannel' must be a function");
+  }
   hooks.context = context;
   hooks.unrefTimer = runtime.unrefTimer;
+  installTracing(runtime.tracingChannel);
 }

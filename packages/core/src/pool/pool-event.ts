@@ -26,6 +26,13 @@ export interface PoolEventInit<T> {
   stack?: string;
   /** `leak`: how long the lease has been held, in milliseconds. */
   heldFor?: number;
+  /**
+   * In milliseconds: `acquire` — how long the acquire waited (0 when an
+   * idle resource was ready); `release` — how long the lease was held
+   * (absent when nobody listened to `release` when it started); `create` —
+   * how long `create` took.
+   */
+  duration?: number;
 }
 
 /**
@@ -67,6 +74,8 @@ export class PoolEvent<T = unknown> extends Event {
   readonly stack: string | undefined;
   /** How long the leaked lease has been held, in ms (`leak`). */
   readonly heldFor: number | undefined;
+  /** How long the acquire waited, the lease was held or the create took, in ms (`acquire`, `release`, `create`). */
+  readonly duration: number | undefined;
 
   /**
    * Makes an event as the pool dispatches it.
@@ -81,8 +90,16 @@ export class PoolEvent<T = unknown> extends Event {
     this.phase = init?.phase;
     this.stack = init?.stack;
     this.heldFor = init?.heldFor;
+    this.duration = init?.duration;
   }
 }
+
+/**
+ * What {@linkcode observePool} calls for each of a pool's events: its type
+ * and fields, without an `Event` object (for metrics on hot paths). It runs
+ * synchronously inside the pool's operation: it must not throw or block.
+ */
+export type PoolObserver<T = unknown> = (type: PoolEventType, init: Readonly<PoolEventInit<T>>) => void;
 
 /**
  * What a pool's `addEventListener` takes: a function, or an object with

@@ -241,6 +241,10 @@ export interface CloseOptions {
  * ```
  */
 export interface PoolStats {
+  /** The pool's `min` option: resources it keeps. */
+  min: number;
+  /** The pool's `max` option: `size` never exceeds it. */
+  max: number;
   /** Every resource counting toward `max`: `creating + idle + borrowed + maintaining`. */
   size: number;
   /** Resources ready to lend. */

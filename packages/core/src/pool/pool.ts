@@ -58,10 +58,18 @@ import { checkTimeout, resolvePoolOptions } from "./internal/pool-options.ts";
 import { Upkeep } from "./internal/pool-upkeep.ts";
 import { use } from "./internal/pool-use.ts";
 import type { Lease } from "./lease.ts";
-import { PoolEvent, type PoolEventListener, type PoolEventType, type PoolListenerOptions } from "./pool-event.ts";
+import {
+  PoolEvent,
+  type PoolEventListener,
+  type PoolEventType,
+  type PoolListenerOptions,
+  type PoolObserver,
+} from "./pool-event.ts";
 import type { AcquireOptions, CloseOptions, PoolOptions, PoolStats, ReadyOptions, UseOptions } from "./pool-types.ts";
 
 const CLOSE_TIMEOUT = 5_000;
+
+let observe: <T>(pool: Pool<T>, observer: PoolObserver<T>) => () => void;
 
 /**
  * A pool of resources of type `T`. Make one with {@linkcode createPool}.
@@ -88,6 +96,12 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
   readonly #lender: Lender<T>;
   readonly #creator: Creator<T>;
   readonly #closing: Closing<T>;
+  readonly #min: number;
+  readonly #max: number;
+
+  static {
+    observe = (pool, observer) => pool.#events.observe(observer);
+  }
 
   /**
    * Makes a pool; {@linkcode createPool} is the usual way to call this.
@@ -99,9 +113,11 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
   constructor(options: PoolOptions<T>) {
     super();
     const settings = resolvePoolOptions<T>(options);
+    this.#min = settings.min;
+    this.#max = settings.max;
     const events = this.#events = new PoolEvents<T>((type, init) => {
       this.dispatchEvent(new PoolEvent<T>(type, init));
-    });
+    }, this);
     const books = this.#books = new Inventory<T>();
     const lender = this.#lender = new Lender<T>(settings, books, events);
     const maintenance = new Maintenance<T>(settings, books, events, lender);
@@ -301,7 +317,7 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * ```
    */
   get stats(): PoolStats {
-    return this.#books.snapshot(this.#creator.creating, this.#lender.queue.size);
+    return this.#books.snapshot(this.#creator.creating, this.#lender.queue.size, this.#min, this.#max);
   }
 
   /** True once `close()` or `terminate()` has started. */
@@ -366,4 +382,39 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
  */
 export function createPool<T>(options: PoolOptions<T>): Pool<T> {
   return new Pool<T>(options);
+}
+
+/**
+ * Calls `observer(type, init)` for every event of `pool` from now on, as
+ * `addEventListener` would for each type but without making an `Event`:
+ * the cheap way for metrics (`@corral/otel` uses it). The `acquire`,
+ * `release` and `create` events carry their `duration` in milliseconds.
+ *
+ * @param pool the pool
+ * @param observer called synchronously inside the pool's operations; it must not throw
+ * @returns a function that removes the observer
+ * @throws {TypeError} when `observer` is not a function
+ * @example Counting the time spent waiting
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createPool, observePool } from "@corral/core";
+ * const pool = createPool({ create: () => ({}), max: 1 });
+ * let waited = 0;
+ * const stop = observePool(pool, (type, init) => {
+ *   if (type === "acquire") waited += init.duration!;
+ * });
+ * await pool.use(() => {});
+ * stop();
+ * assert(waited >= 0);
+ * await pool.close();
+ * ```
+ */
+export function observePool<T>(pool: Pool<T>, observer: PoolObserver<T>): () => void {
+  if (typeof observer !== "function") {
+    throw new TypeError(`Cannot observe pool as 'observer' must be a function: received ${String(observer)}`);
+  }
+  if (!(pool instanceof Pool)) {
+    throw new TypeError(`Cannot observe pool as 'pool' must be a Pool: received ${String(pool)}`);
+  }
+  return observe(pool, observer);
 }

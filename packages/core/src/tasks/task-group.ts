@@ -52,6 +52,7 @@
 
 import { Cancelled } from "../base/errors.ts";
 import { hooks } from "../base/runtime.ts";
+import { traceCall, traced, tracing } from "../base/tracing.ts";
 import { checkOptions } from "../base/validate.ts";
 import { ambientNode } from "../cancellation/internal/ambient.ts";
 import { cancelledBy } from "../cancellation/internal/cancel-reason.ts";
@@ -346,7 +347,16 @@ export class TaskGroup implements AsyncDisposable {
  * assert(error instanceof TaskGroupError && error.errors.length === 1);
  * ```
  */
-export async function taskGroup<T>(
+export function taskGroup<T>(
+  fn: (tg: TaskGroup) => T | PromiseLike<T>,
+  options?: TaskGroupOptions,
+): Promise<T | undefined> {
+  const ch = tracing.group; // corral:taskGroup:run, context { name }
+  if (!traced(ch)) return runTaskGroup(fn, options);
+  return traceCall(ch, { name: options?.name }, () => runTaskGroup(fn, options)) as Promise<T | undefined>;
+}
+
+async function runTaskGroup<T>(
   fn: (tg: TaskGroup) => T | PromiseLike<T>,
   options?: TaskGroupOptions,
 ): Promise<T | undefined> {

@@ -37,6 +37,8 @@ export interface Link {
   readonly cancels: Set<Promise<void>>;
   /** How long a cancelled query may take to stop before the connection is terminated. */
   readonly cancelGrace: number;
+  /** Whether the query channel's context carries the statement text. */
+  readonly traceStatements: boolean;
   /** Terminates the connection (it is marked lost first). */
   kill(reason: Error): void;
   /** The error a query on a lost connection gets. */

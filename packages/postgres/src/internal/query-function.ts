@@ -14,6 +14,7 @@ import { abortable, abortReasonOf } from "@corral/core";
 import { touchesSession } from "./session.ts";
 import type { Binding, Query, Raw } from "./binding.ts";
 import { abortAll, finish } from "./cancel.ts";
+import { queryChannel, traced, traceQuery } from "./trace.ts";
 
 const settle = Promise.prototype.then;
 
@@ -58,6 +59,7 @@ function track(binding: Binding, q: Query, strings: readonly string[]): Query {
   }
   const settled = () => finish(binding, q);
   settle.call(q, settled, settled);
+  if (traced(queryChannel)) traceQuery(link, q, strings);
   return q;
 }
 

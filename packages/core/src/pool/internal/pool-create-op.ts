@@ -11,6 +11,8 @@ export class CreateOp extends CancelNode {
   readonly trigger: Waiter<unknown> | undefined;
   /** The pool's failure generation when it started (see Creator.countFailure). */
   readonly generation: number;
+  /** When it started, on the now() clock (for the `create` event's duration). */
+  startedAt = 0;
 
   constructor(trigger: Waiter<unknown> | undefined, generation: number) {
     super();

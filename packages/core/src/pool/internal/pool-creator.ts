@@ -23,6 +23,7 @@ import { now } from "../../base/clock.ts";
 import { PoolClosedError } from "../../base/errors.ts";
 import { hooks } from "../../base/runtime.ts";
 import { schedule, unschedule } from "../../base/scheduler.ts";
+import { traceCall, traced, tracing } from "../../base/tracing.ts";
 import type { CancelNode } from "../../cancellation/internal/cancel-node.ts";
 import { CreateOp } from "./pool-create-op.ts";
 import { CREATE_EVENT, type PoolEvents } from "./pool-events.ts";
@@ -135,12 +136,17 @@ export class Creator<T> {
     if (trigger !== undefined) trigger.create = op;
     this.creating++;
     this.#ops.add(op);
+    op.startedAt = now();
     let result: unknown;
     try {
       const signal = op.signal;
       const create = this.#settings.create;
       const context = hooks.context;
-      result = context === undefined ? create(signal) : context.run(op, () => create(signal));
+      const ch = tracing.create;
+      if (traced(ch)) {
+        const call = context === undefined ? () => create(signal) : () => context.run(op, () => create(signal));
+        result = traceCall(ch, { pool: this.#events.owner }, call);
+      } else result = context === undefined ? create(signal) : context.run(op, () => create(signal));
     } catch (error) {
       result = Promise.reject(error);
     }
@@ -185,7 +191,7 @@ export class Creator<T> {
   #arrived(op: CreateOp, cancelled: boolean, trigger: Waiter<T> | undefined, resource: T): void {
     const pooled = new PooledResource<T>(this.#upkeep, resource);
     this.#books.created++;
-    if (this.#events.hears(CREATE_EVENT)) this.#events.emit("create", { resource });
+    if (this.#events.hears(CREATE_EVENT)) this.#events.emit("create", { resource, duration: now() - op.startedAt });
     const dead = this.#settings.isAlive === undefined || !this.#open ? undefined : this.#maintenance.askAlive(pooled);
     if (dead === undefined) {
       this.failures = 0;

@@ -82,8 +82,10 @@ export class Inventory<T> {
     if (onChange !== undefined) onChange();
   }
 
-  snapshot(creating: number, pending: number): PoolStats {
+  snapshot(creating: number, pending: number, min = 0, max = 0): PoolStats {
     return {
+      min,
+      max,
       size: creating + this.held(),
       idle: this.idle.length,
       borrowed: this.borrowed,

@@ -14,6 +14,7 @@
 import { now } from "../../base/clock.ts";
 import { PoolClosedError, TimeoutError } from "../../base/errors.ts";
 import { checkOptions, checkSignal } from "../../base/validate.ts";
+import { traced, tracing } from "../../base/tracing.ts";
 import { ambientNode } from "../../cancellation/internal/ambient.ts";
 import { CancelNode } from "../../cancellation/internal/cancel-node.ts";
 import { Lease, type LeaseOwner } from "../lease.ts";
@@ -24,6 +25,7 @@ import type { Maintenance, MaintenanceHost } from "./pool-maintenance.ts";
 import { checkTimeout, type PoolSettings } from "./pool-options.ts";
 import { BORROWED, BUSY, type PooledResource } from "./pool-resource.ts";
 import type { Upkeep } from "./pool-upkeep.ts";
+import { traceAcquire } from "./pool-trace.ts";
 import type { Borrowing } from "./pool-use.ts";
 import { reasonOf, Waiter, type WaiterOwner, WaitQueue } from "./pool-waiters.ts";
 
@@ -88,7 +90,8 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
   }
 
   /** acquire() with its options checked (a bad option rejects, it never throws). */
-  acquireWith(options: unknown): Promise<Lease<T>> {
+  acquireWith(options: unknown, untraced?: boolean): Promise<Lease<T>> {
+    if (untraced !== true && traced(tracing.acquire)) return traceAcquire(this, this.books, this.events.owner, options);
     if (options === undefined) return this.acquire(undefined, undefined);
     let signal: AbortSignal | undefined;
     let timeout: number | undefined;
@@ -241,17 +244,18 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
   private serve(w: Waiter<T>, pooled: PooledResource<T>): void {
     this.queue.remove(w);
     w.detach();
+    const waited = now() - w.enqueuedAt;
     let lease: Lease<T>;
-    if (this.settings.setup === undefined) lease = this.lend(pooled, w.acquireStack, w.scope);
+    if (this.settings.setup === undefined) lease = this.lend(pooled, w.acquireStack, w.scope, waited);
     else {
       try {
-        lease = this.lend(pooled, w.acquireStack, w.scope);
+        lease = this.lend(pooled, w.acquireStack, w.scope, waited);
       } catch (error) {
         w.reject(error);
         return;
       }
     }
-    this.books.recordWait(now() - w.enqueuedAt);
+    this.books.recordWait(waited);
     w.resolve(lease as never);
   }
 
@@ -264,6 +268,7 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
     pooled: PooledResource<T>,
     stack: string | undefined,
     scope: CancelNode | AbortSignal | undefined,
+    waited = 0,
   ): Lease<T> {
     pooled.state = BORROWED;
     pooled.uses++;
@@ -275,7 +280,8 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
     const lease = new Lease<T>(this, pooled);
     books.acquires++;
     if (settings.leakTimeout !== Infinity) this.upkeep.lent(pooled, stack);
-    if (this.events.hears(ACQUIRE_EVENT)) this.events.emit("acquire", { resource: pooled.resource });
+    else if (this.events.hears(RELEASE_EVENT)) pooled.lentAt = now();
+    if (this.events.hears(ACQUIRE_EVENT)) this.events.emit("acquire", { resource: pooled.resource, duration: waited });
     return lease;
   }
 
@@ -353,7 +359,9 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
   private announceRelease(pooled: PooledResource<T>): void {
     pooled.state = BUSY;
     this.books.maintaining++;
-    this.events.emit("release", { resource: pooled.resource });
+    const lentAt = pooled.lentAt;
+    this.events.emit("release", { resource: pooled.resource, duration: lentAt === 0 ? undefined : now() - lentAt });
+    pooled.lentAt = 0;
     this.books.maintaining--;
   }
 

@@ -5,11 +5,13 @@
 // answers synchronously is handled on the spot: no timer, no promise.
 
 import { unschedule } from "../../base/scheduler.ts";
+import { traced, tracing } from "../../base/tracing.ts";
 import { type Guard, type GuardOwner, runGuarded } from "./pool-guard.ts";
 import { DESTROY_EVENT, type PoolEvents } from "./pool-events.ts";
 import type { Inventory } from "./pool-inventory.ts";
 import type { PoolSettings } from "./pool-options.ts";
 import { BUSY, GONE, type PooledResource } from "./pool-resource.ts";
+import { traceHook } from "./pool-trace.ts";
 
 /** What maintenance needs from the rest of the pool. */
 export interface MaintenanceHost<T> {
@@ -128,7 +130,9 @@ export class Maintenance<T> implements GuardOwner {
       this.#gone(pooled, hasError, error);
       return DONE;
     }
-    const guard = runGuarded("destroy", fn, pooled.resource, this.#settings.cleanupTimeout, this);
+    const ch = tracing.destroy;
+    const call = traced(ch) ? traceHook(ch, fn, { pool: this.#events.owner, resource: pooled.resource }) : fn;
+    const guard = runGuarded("destroy", call, pooled.resource, this.#settings.cleanupTimeout, this);
     if (guard.settled) {
       this.#wasDestroyed(pooled, guard, hasError, error);
       return DONE;

@@ -1,0 +1,7 @@
+// The @corral/otel cases under `bun test`, through @corral/bun.
+import "@corral/bun";
+import { test } from "bun:test";
+import { metricCases } from "../metrics.ts";
+import { tracingCases } from "../tracing.ts";
+
+for (const [name, fn] of [...metricCases, ...tracingCases]) test(name, fn);

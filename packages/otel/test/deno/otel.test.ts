@@ -1,0 +1,6 @@
+// The @corral/otel cases under `deno test` (sanitizers on), through @corral/deno.
+import "@corral/deno";
+import { metricCases } from "../metrics.ts";
+import { tracingCases } from "../tracing.ts";
+
+for (const [name, fn] of [...metricCases, ...tracingCases]) Deno.test(name, fn);

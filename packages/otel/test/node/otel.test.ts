@@ -1,0 +1,7 @@
+// The @corral/otel cases under vitest, through @corral/node (which installs the tracing channels).
+import "@corral/node";
+import { test } from "vitest";
+import { metricCases } from "../metrics.ts";
+import { tracingCases } from "../tracing.ts";
+
+for (const [name, fn] of [...metricCases, ...tracingCases]) test(name, fn);
