@@ -13,11 +13,32 @@ import { live } from "../../base/live.ts";
 // pool's rewrite (issue #12), and then this re-export goes.
 export { abortReasonOf as abortReason };
 
-const nodes = new WeakMap<AbortSignal, CancelNode>();
+// The node behind a signal is kept in a private field stamped onto the
+// signal itself (a base constructor that returns its argument lets a
+// subclass add its private fields to any object), not in a WeakMap: every
+// key of a WeakMap is an ephemeron the GC must trace, which cost more than
+// the AbortController itself — ~1.1 µs per signal on Node 24 and ~0.8 µs
+// on Deno, measured with 10,000 signals made per round (issue #16). A
+// private field is invisible to the signal's users (no property, no symbol).
+class Stamp {
+  constructor(target: object) {
+    return target;
+  }
+}
+class NodeOfSignal extends Stamp {
+  #node: CancelNode;
+  constructor(signal: AbortSignal, node: CancelNode) {
+    super(signal);
+    this.#node = node;
+  }
+  static get(signal: AbortSignal): CancelNode | undefined {
+    return #node in signal ? (signal as unknown as NodeOfSignal).#node : undefined;
+  }
+}
 
 /** The corral node behind a signal corral handed out, if it is one. */
 export function nodeOf(signal: AbortSignal): CancelNode | undefined {
-  return nodes.get(signal);
+  return NodeOfSignal.get(signal);
 }
 
 /**
@@ -48,7 +69,7 @@ export abstract class Watcher {
       target.link(this);
       return undefined;
     }
-    const node = nodes.get(target);
+    const node = NodeOfSignal.get(target);
     if (node !== undefined) return this.attach(node);
     if (target.aborted) return abortReasonOf(target);
     const listener = () => {
@@ -97,7 +118,7 @@ export class CancelNode extends Watcher {
     let controller = this.#controller;
     if (controller === undefined) {
       controller = this.#controller = new AbortController();
-      nodes.set(controller.signal, this);
+      new NodeOfSignal(controller.signal, this);
       if (this.reason !== undefined) controller.abort(this.reason);
     }
     return controller.signal;
