@@ -62,7 +62,9 @@ interface Form {
 async function allOf(n: number, storage: AsyncLocalStorage<unknown> | undefined, call: (i: number) => Promise<number>) {
   const promises = new Array<Promise<number>>(n);
   if (storage === undefined) { for (let i = 0; i < n; i++) promises[i] = call(i); }
-  else for (let i = 0; i < n; i++) promises[i] = storage.run(i, call, i);
+  // A fresh object per task, as corral's store is (a task's node): the store's
+  // shape matters where the storage keeps it in a WeakMap (Deno's does).
+  else for (let i = 0; i < n; i++) promises[i] = storage.run({ task: i }, call, i);
   sink += (await Promise.all(promises)).length;
 }
 

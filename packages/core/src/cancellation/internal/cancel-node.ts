@@ -44,7 +44,10 @@ export function nodeOf(signal: AbortSignal): CancelNode | undefined {
 /**
  * Something that wants to hear, once, that a signal aborted. It is attached
  * either to a corral node (linked into its list) or to a foreign
- * AbortSignal (through one `abort` listener).
+ * AbortSignal (as its `abort` listener: the watcher itself, through
+ * `handleEvent`, so attaching makes no closure and a watcher holds no
+ * listener field — every task's node is a watcher, and on JavaScriptCore
+ * each field a constructor initialises shows in the spawn cost).
  */
 export abstract class Watcher {
   prev: Watcher | undefined = undefined;
@@ -53,7 +56,6 @@ export abstract class Watcher {
   host: CancelNode | undefined = undefined;
   /** The foreign signal this watcher listens to, while listening. */
   foreign: AbortSignal | undefined = undefined;
-  #listener: (() => void) | undefined = undefined;
 
   /** Called once when the watched node or signal aborts. */
   abstract onAbort(reason: unknown): void;
@@ -72,17 +74,19 @@ export abstract class Watcher {
     const node = NodeOfSignal.get(target);
     if (node !== undefined) return this.attach(node);
     if (target.aborted) return abortReasonOf(target);
-    const listener = () => {
-      this.#listener = undefined;
-      this.foreign = undefined;
-      live.listeners--;
-      this.onAbort(abortReasonOf(target));
-    };
-    this.#listener = listener;
     this.foreign = target;
     live.listeners++;
-    target.addEventListener("abort", listener, { once: true });
+    target.addEventListener("abort", this, { once: true });
     return undefined;
+  }
+
+  /** The foreign signal aborted (the EventListener protocol: the watcher is its own listener). */
+  handleEvent(): void {
+    const target = this.foreign;
+    if (target === undefined) return;
+    this.foreign = undefined;
+    live.listeners--;
+    this.onAbort(abortReasonOf(target));
   }
 
   /** Stops watching. Safe to call at any time, any number of times. */
@@ -94,8 +98,7 @@ export abstract class Watcher {
     }
     const foreign = this.foreign;
     if (foreign !== undefined) {
-      foreign.removeEventListener("abort", this.#listener!);
-      this.#listener = undefined;
+      foreign.removeEventListener("abort", this);
       this.foreign = undefined;
       live.listeners--;
     }
