@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Runs every packages/*/bench/*.bench.ts on Node 20, Node 24, Deno and Bun.
+// Runs every packages/*/bench/*.bench.ts on Node 20, 22, 24, Deno and Bun.
 // Each bench file is bundled once with esbuild (sources through the
 // "@corral/source" condition, peers bundled in) and the same bundle runs on
-// every runtime, so all four measure identical code.
+// every runtime, so all of them measure identical code.
 // Then the HTTP benchmark (scripts/bench-http.mjs: autocannon against plain
 // Hono and @corral/hono's middleware on Node 24, Deno and Bun).
-// Usage: npm run bench [-- <filter>] [-- --runtimes=node24,deno]
+// Usage: npm run bench [-- <filter>] [-- --runtimes=node24,deno] [-- --no-forced-gc]
+// --no-forced-gc runs V8 without --expose-gc and tells the harness not to
+// collect between rounds (CORRAL_BENCH_NO_GC=1): the GC a user's program sees.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -15,6 +17,8 @@ import { root, runtimes } from "./lib/runtimes.mjs";
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith("--runtimes="))?.slice(11).split(",");
 const filter = args.find((a) => !a.startsWith("--"));
+const noForcedGc = args.includes("--no-forced-gc");
+const gcFlag = noForcedGc ? [] : ["--expose-gc"];
 const bins = runtimes();
 const out = join(root, "node_modules/.cache/corral-bench");
 mkdirSync(out, { recursive: true });
@@ -35,9 +39,10 @@ for (const pkg of readdirSync(join(root, "packages"))) {
 }
 
 const legs = {
-  node20: [bins.node20, ["--expose-gc"]],
-  node24: [bins.node24, ["--expose-gc"]],
-  deno: [bins.deno, ["run", "-A", "--v8-flags=--expose-gc"]],
+  node20: [bins.node20, gcFlag],
+  node22: [bins.node22, gcFlag],
+  node24: [bins.node24, gcFlag],
+  deno: [bins.deno, ["run", "-A", ...(noForcedGc ? [] : ["--v8-flags=--expose-gc"])]],
   bun: [bins.bun, ["run"]],
 };
 let failed = 0;
@@ -57,7 +62,8 @@ for (const file of benches) {
   for (const [leg, [bin, flags]] of Object.entries(legs)) {
     if (only && !only.includes(leg)) continue;
     console.log(`\n# ${basename(file)} on ${leg}`);
-    const r = spawnSync(bin, [...flags, bundle], { stdio: "inherit", cwd: root });
+    const env = noForcedGc ? { ...process.env, CORRAL_BENCH_NO_GC: "1" } : process.env;
+    const r = spawnSync(bin, [...flags, bundle], { stdio: "inherit", cwd: root, env });
     if (r.status !== 0) failed++;
   }
 }

@@ -37,8 +37,23 @@ export function runtimeName(): string {
   return `node ${g.process?.versions?.node}`;
 }
 
-/** Forces a full GC where the runtime lets us (node/deno with --expose-gc, bun). */
+/**
+ * True when the harness forces a full GC before every round: node/deno run
+ * with --expose-gc, and bun, unless the driver ran with --no-forced-gc
+ * (which sets CORRAL_BENCH_NO_GC=1; V8 then collects when it likes, as in
+ * a user's program).
+ */
+export function forcedGc(): boolean {
+  const g = globalThis as Record<string, any>;
+  const env = g.Deno ? g.Deno.env.get("CORRAL_BENCH_NO_GC") : g.process?.env?.CORRAL_BENCH_NO_GC;
+  if (env === "1") return false;
+  return typeof g.gc === "function" || g.Bun !== undefined;
+}
+const forced = forcedGc();
+
+/** Forces a full GC where the runtime lets us (see {@linkcode forcedGc}). */
 export function gc(): void {
+  if (!forced) return;
   const g = globalThis as Record<string, any>;
   if (typeof g.gc === "function") g.gc();
   else if (g.Bun) g.Bun.gc(true);

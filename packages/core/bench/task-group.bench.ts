@@ -4,6 +4,8 @@
 // child settled), corral beside Effect (issue #4's benchmark).
 // Targets: corral within 2× of Promise.all on Node 24, Deno and Bun; faster
 // than Effect and Effection everywhere; fail-fast at or below Effect.
+// The forms users write (closures, tasks that take their signal), under the
+// adapter's context as well, are measured in task-forms.bench.ts (issue #16).
 //
 // Conditions, the same for every library: each keeps one long-lived task
 // open for the whole run (as a server does: some group is always open), and

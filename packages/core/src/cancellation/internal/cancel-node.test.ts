@@ -20,6 +20,15 @@ describe("CancelNode", () => {
     expect(nodeOf(signal)).toBe(node);
   });
 
+  test("the node behind a signal leaves no trace on the signal, and a foreign signal has none", () => {
+    const node = new CancelNode();
+    const signal = node.signal;
+    expect(Object.getOwnPropertySymbols(signal)).toEqual(Object.getOwnPropertySymbols(new AbortController().signal));
+    expect(Object.getOwnPropertyNames(signal)).toEqual(Object.getOwnPropertyNames(new AbortController().signal));
+    expect(nodeOf(new AbortController().signal)).toBe(undefined);
+    expect(nodeOf(new CancelNode().signal)).not.toBe(node);
+  });
+
   test("a signal read after cancellation is already aborted with the reason", () => {
     const node = new CancelNode();
     node.cancel("why");
