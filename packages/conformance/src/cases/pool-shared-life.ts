@@ -167,17 +167,20 @@ export function poolSharedLifeCases(s: Suite): void {
 
   s.case("PS-14", "terminate() revokes every shared lease at once and destroys the resource once", async () => {
     const t = tracker();
-    const pool = createPool({ create: t.create, destroy: t.destroy, max: 1, maxShared: 3 });
+    const pool = createPool({ create: t.create, destroy: t.destroy, max: 1, maxShared: 2 });
     const leases = [await pool.acquire({ shared: true }), await pool.acquire({ shared: true })];
     const waiting = pool.acquire({ shared: true, timeout: 60_000 });
     const other = pool.acquire();
+    await s.tick();
+    equal(pool.stats.pending, 2, "the resource is at maxShared: both wait");
     await pool.terminate();
+    await rejects(waiting, PoolClosedError);
     await rejects(other, PoolClosedError);
-    ok((await waiting.catch((e) => e)) instanceof PoolClosedError || !(await waiting).active);
-    ok(leases.every((l) => !l.active));
+    ok(leases.every((l) => !l.active), "both shared leases revoked");
     await leases[0]!.release(); // a no-op now
     deepEqual(t.destroyed, [1]);
     equal(pool.stats.size, 0);
+    equal(pool.stats.shared, 0);
   });
 
   s.case(
