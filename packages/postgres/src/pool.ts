@@ -24,7 +24,7 @@ export interface PostgresPoolOptions extends
   ConnectionOptions,
   Omit<
     PoolOptions<PgSql>,
-    "create" | "destroy" | "validate" | "reset" | "isBroken" | "isAlive" | "setup" | "max"
+    "create" | "destroy" | "validate" | "reset" | "isBroken" | "isAlive" | "setup" | "max" | "maxShared"
   > {
   /** The most connections at once. Default 10. */
   max?: number;

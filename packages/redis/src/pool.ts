@@ -19,7 +19,10 @@ import { onAbort } from "@corral/core";
  */
 export interface RedisPoolOptions extends
   Partial<
-    Omit<PoolOptions<RedisConnection>, "create" | "destroy" | "validate" | "reset" | "isBroken" | "isAlive" | "setup">
+    Omit<
+      PoolOptions<RedisConnection>,
+      "create" | "destroy" | "validate" | "reset" | "isBroken" | "isAlive" | "setup" | "maxShared"
+    >
   > {
   /** `redis[s]://…`. Default: `REDIS_URL`, else `redis://127.0.0.1:6379`. */
   url?: string;

@@ -39,6 +39,25 @@ describe("pool events carry durations", () => {
     expect(typeof durations[1]).toBe("number");
     await pool.close();
   });
+  test("shared leases: acquire carries the wait, release the lease's own length (not its neighbour's)", async () => {
+    const pool = createPool({ create: () => delay(5).then(() => ({})), max: 1, maxShared: 2 });
+    const seen: [string, number | undefined][] = [];
+    for (const type of ["acquire", "release"] as const) {
+      pool.addEventListener(type, (e: PoolEvent) => seen.push([type, e.duration]));
+    }
+    const long = await pool.acquire({ shared: true }); // waits for the create
+    await delay(5);
+    const short = await pool.acquire({ shared: true }); // a place on the same resource: no wait
+    await short.release(); // not the last sharer
+    await delay(5);
+    await long.release(); // the last sharer
+    const get = (type: string, i: number) => seen.filter(([t]) => t === type)[i]![1]!;
+    expect(get("acquire", 0)).toBeGreaterThanOrEqual(4);
+    expect(get("acquire", 1)).toBe(0);
+    expect(get("release", 0)).toBeLessThan(4);
+    expect(get("release", 1)).toBeGreaterThanOrEqual(9);
+    await pool.close();
+  });
 });
 
 describe("observePool", () => {

@@ -3,9 +3,10 @@ import { live } from "../../base/live.ts";
 import { PoolClosedError } from "../../base/errors.ts";
 import { PoolEvents } from "./pool-events.ts";
 import { Inventory } from "./pool-inventory.ts";
-import { Lender } from "./pool-lender.ts";
+import { Lender, type LenderParts } from "./pool-lender.ts";
 import { resolvePoolOptions } from "./pool-options.ts";
 import { IDLE, PooledResource } from "./pool-resource.ts";
+import { Sharing } from "./pool-sharing.ts";
 
 /**
  * Lending alone: creation never creates (the tests stock the idle stack or
@@ -14,10 +15,11 @@ import { IDLE, PooledResource } from "./pool-resource.ts";
 function setup(options: Record<string, unknown> = {}) {
   const settings = resolvePoolOptions<number>({ create: () => 0, max: 2, ...options });
   const books = new Inventory<number>();
-  const lender = new Lender<number>(settings, books, new PoolEvents<number>(() => {}));
+  const events = new PoolEvents<number>(() => {});
+  const lender = new Lender<number>(settings, books, events);
   const destroyed: [number, boolean][] = [];
   const resets: number[] = [];
-  lender.attach({
+  const parts = {
     creator: {
       creating: 0,
       cancelled: 0,
@@ -43,7 +45,9 @@ function setup(options: Record<string, unknown> = {}) {
       lent() {},
       noneBorrowed() {},
     },
-  });
+  } satisfies Omit<LenderParts<number>, "sharing">;
+  const sharing = new Sharing<number>(settings, { ...parts, books, events, host: lender });
+  lender.attach({ ...parts, sharing });
   const stock = (...ids: number[]) => {
     for (const id of ids) {
       books.idle.push(Object.assign(new PooledResource<number>({ expired() {} }, id), { state: IDLE }));
@@ -134,5 +138,30 @@ describe("Lender", () => {
     await expect(queued).rejects.toBeInstanceOf(PoolClosedError);
     await expect(l.lender.acquire(undefined, undefined)).rejects.toBeInstanceOf(PoolClosedError);
     expect(live.timers).toBe(0);
+  });
+});
+
+describe("Lender: shared waiters", () => {
+  test("a queued exclusive waiter holds back the shared ones behind it, then they share what it gave back", async () => {
+    const l = setup({ max: 1, maxShared: 3 });
+    l.stock(1);
+    const first = await l.lender.acquireWith({ shared: true });
+    const order: string[] = [];
+    const exclusive = l.lender.acquireWith(undefined).then((lease) => (order.push("exclusive"), lease));
+    const shared = [0, 1].map((i) =>
+      l.lender.acquireWith({ shared: true }).then((lease) => (order.push(`s${i}`), lease))
+    );
+    await Promise.resolve();
+    expect(l.lender.queue.size, "resource 1 has room, but nobody overtakes the exclusive waiter").toBe(3);
+    expect(l.lender.queue.sharedCount).toBe(2);
+    await first.release();
+    const lease = await exclusive;
+    expect(lease.shared).toBe(false);
+    expect(l.lender.queue.sharedCount).toBe(2);
+    await lease.release();
+    const both = await Promise.all(shared);
+    expect(order).toEqual(["exclusive", "s0", "s1"]);
+    expect(both.map((b) => b.resource)).toEqual([1, 1]);
+    expect(l.books.shared).toBe(2);
   });
 });
