@@ -8,7 +8,7 @@ import { createClient } from "redis";
 import { abortReasonOf, currentSignal } from "@corral/core";
 import { checkInt, checkOptions, checkSignal, checkString, checkTimerMs, resolveUrl } from "./internal/check.ts";
 import { retainUnblocker } from "./internal/unblocker.ts";
-import { onAbort } from "@corral/core";
+import { clearCountedTimeout, countedTimeout, onAbort } from "@corral/core";
 import { type CancelMode, type RedisClient, RedisConnection } from "./connection.ts";
 
 /** Options for {@linkcode connectRedis}. */
@@ -19,7 +19,7 @@ export interface ConnectOptions {
   database?: number;
   /** A `CLIENT SETNAME` label, visible in `CLIENT LIST`. */
   name?: string;
-  /** Milliseconds to wait for the TCP connection (1 to 2^31 − 1). Default 10 000. */
+  /** Milliseconds to wait for the connection and its handshake (1 to 2^31 − 1). Default 10 000. */
   connectTimeout?: number;
   /** What a cancelled command does to the connection. Default `"destroy"`. */
   cancel?: CancelMode;
@@ -102,6 +102,13 @@ export async function open(settings: ConnectSettings, signal: AbortSignal | unde
   client.on("end", () => connection?.markBroken(new Error("The Redis connection ended")));
 
   const unlisten = signal && onAbort(signal, () => client.destroy());
+  // connectTimeout bounds the whole handshake, not only the TCP connect: a
+  // server that accepts and never answers fails the connect too.
+  let timedOut = false;
+  const timer = countedTimeout(() => {
+    timedOut = true;
+    client.destroy();
+  }, connectTimeout);
   try {
     await client.connect();
     const id = await client.clientId();
@@ -112,8 +119,14 @@ export async function open(settings: ConnectSettings, signal: AbortSignal | unde
   } catch (error) {
     client.destroy();
     if (signal?.aborted) throw abortReasonOf(signal);
+    if (timedOut) {
+      throw new Error(`Cannot connect to Redis as the server did not answer within ${connectTimeout} ms`, {
+        cause: error,
+      });
+    }
     throw error;
   } finally {
+    clearCountedTimeout(timer);
     unlisten?.();
   }
 }

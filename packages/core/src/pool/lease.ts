@@ -6,6 +6,8 @@
  */
 
 import type { PooledResource } from "./internal/pool-resource.ts";
+import { untilCallerLeaves } from "./internal/pool-caller-wait.ts";
+import { DONE } from "./internal/pool-maintenance.ts";
 
 /** @internal What a lease needs from its pool. */
 export interface LeaseOwner<T> {
@@ -13,8 +15,6 @@ export interface LeaseOwner<T> {
   destroyLeased(pooled: PooledResource<T>, hasError: boolean, error: unknown): Promise<void>;
   leaseSignal(pooled: PooledResource<T>): AbortSignal;
 }
-
-const DONE: Promise<void> = Promise.resolve();
 
 function ended(what: string): ReferenceError {
   return new ReferenceError(`Cannot read '${what}' as the lease has ended (released, destroyed or revoked by close)`);
@@ -120,7 +120,9 @@ export class Lease<T> implements AsyncDisposable {
   release(): Promise<void> {
     const pooled = this.#pooled;
     if (pooled.generation !== this.#generation) return DONE;
-    return this.#owner.giveBack(pooled);
+    const scope = pooled.scope;
+    const done = this.#owner.giveBack(pooled);
+    return done === DONE ? done : untilCallerLeaves(done, scope);
   }
 
   /**
@@ -135,8 +137,10 @@ export class Lease<T> implements AsyncDisposable {
   destroy(error?: unknown): Promise<void> {
     const pooled = this.#pooled;
     if (pooled.generation !== this.#generation) return DONE;
+    const scope = pooled.scope;
     // An argument given is an error, whatever its value (`throw undefined` is one too).
-    return this.#owner.destroyLeased(pooled, arguments.length > 0, error);
+    const done = this.#owner.destroyLeased(pooled, arguments.length > 0, error);
+    return done === DONE ? done : untilCallerLeaves(done, scope);
   }
 
   /** Same as {@linkcode Lease.release}: `await using` gives the resource back. */

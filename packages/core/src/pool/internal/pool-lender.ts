@@ -20,14 +20,12 @@ import { Lease, type LeaseOwner } from "../lease.ts";
 import type { Creator, CreatorHost } from "./pool-creator.ts";
 import { ACQUIRE_EVENT, type PoolEvents, RELEASE_EVENT } from "./pool-events.ts";
 import type { Inventory } from "./pool-inventory.ts";
-import type { Maintenance, MaintenanceHost } from "./pool-maintenance.ts";
+import { DONE, type Maintenance, type MaintenanceHost } from "./pool-maintenance.ts";
 import { checkTimeout, type PoolSettings } from "./pool-options.ts";
 import { BORROWED, BUSY, type PooledResource } from "./pool-resource.ts";
 import type { Upkeep } from "./pool-upkeep.ts";
 import type { Borrowing } from "./pool-use.ts";
 import { reasonOf, Waiter, type WaiterOwner, WaitQueue } from "./pool-waiters.ts";
-
-const DONE: Promise<void> = Promise.resolve();
 
 function captureStack(): string | undefined {
   return new Error("the lease was acquired here").stack;

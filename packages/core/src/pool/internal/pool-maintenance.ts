@@ -19,7 +19,8 @@ export interface MaintenanceHost<T> {
   pump(): void;
 }
 
-const DONE: Promise<void> = Promise.resolve();
+/** The promise of work that is already done (one object: callers compare with it). */
+export const DONE: Promise<void> = Promise.resolve();
 /** `isAlive` answered false (a throwing check is `{ error }`). */
 const DEAD: { error?: unknown } = Object.freeze({});
 
