@@ -110,6 +110,7 @@ function reset(conn: RedisConnection, signal: AbortSignal): Promise<void> {
   });
 }
 
+const UNANSWERED_PING = new Error("The Redis connection did not answer PING within connectTimeout");
 const LATE_RESET = new Error("The Redis connection's reset did not answer in time after the caller's deadline");
 
 function isBroken(_error: unknown, conn: RedisConnection): boolean {
@@ -181,8 +182,16 @@ export function createRedisPool(options?: RedisPoolOptions): Pool<RedisConnectio
       const unlisten = onAbort(signal, () => conn.destroy(new Error("The Redis connection did not close in time")));
       return conn.close().finally(unlisten);
     },
+    // A PING that is not answered within connectTimeout (a silent network)
+    // ends the connection: the waiter gets another one instead of waiting
+    // for the pool's cleanupTimeout.
     async validate(conn: RedisConnection, signal: AbortSignal): Promise<boolean> {
-      return (await conn.call((client) => client.ping(), { signal })) === "PONG";
+      const timer = countedTimeout(() => conn.destroy(UNANSWERED_PING), settings.connectTimeout);
+      try {
+        return (await conn.call((client) => client.ping(), { signal })) === "PONG";
+      } finally {
+        clearCountedTimeout(timer);
+      }
     },
     isAlive,
   };
