@@ -53,9 +53,12 @@ export async function openConnection(
     const [row] = await raw<{ pid: number }[]>`select pg_backend_pid() as pid`;
     if (signal?.aborted) throw abortReasonOf(signal);
     const postgres4 = typeof (raw as { batch?: unknown }).batch === "function";
-    if (!cache.parsed && !postgres4) {
+    if (!postgres4) {
+      // Every instance has its types now: should the driver ever start
+      // this connection again (a query after its socket died), it must not
+      // fetch them again — a fetch cut short rejects a promise nobody holds.
       (raw.options as { fetch_types: boolean }).fetch_types = false;
-      cache.parsed = raw.options;
+      cache.parsed ??= raw.options;
     }
     conn = new PostgresConnection(raw, row!.pid, options);
     return conn;
