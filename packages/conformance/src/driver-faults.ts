@@ -22,8 +22,9 @@ import { delay, ok } from "./assert.ts";
 
 /** What the fault cases measured in one scenario (all durations in ms). */
 export interface FaultFigures {
-  /** The case id and the proxy mode ("release" cases drop after the body). */
+  /** The case id ("DF-01"). */
   readonly id: string;
+  /** The proxy mode the case puts the network in. */
   readonly mode: ProxyMode;
   /** The callers' deadline. */
   readonly deadline: number;
@@ -35,8 +36,9 @@ export interface FaultFigures {
   readonly opened: number;
   /** How long `close()` took. */
   readonly closing: number;
-  /** Client sockets still open at the proxy, and server sessions of the pool, after close. */
+  /** Client sockets still open at the proxy after close. */
   readonly sockets: number;
+  /** Server sessions of the pool still there after close. */
   readonly sessions: number;
 }
 
