@@ -153,7 +153,12 @@ export function checkDriverFaults<T>(harness: Harness, factories: DriverFaultFac
     const tag = `corral-df-${Date.now().toString(36)}-${++tags}`;
     const pool = await factories.makePool({ port: proxy.port, max: MAX, tag, connectTimeout: 1000, cleanupTimeout });
     try {
-      if (warm) await Promise.all(Array.from({ length: MAX }, () => pool.use((r, s) => quick(r, s))));
+      if (warm) {
+        // MAX leases at once: MAX connections, and no create still in flight when the fault starts.
+        const leases = await Promise.all(Array.from({ length: MAX }, () => pool.acquire()));
+        await Promise.all(leases.map((lease) => quick(lease.resource, lease.signal)));
+        await Promise.all(leases.map((lease) => lease.release()));
+      }
       const figures = await body({ pool, proxy, tag });
       const start = performance.now();
       await pool.close({ timeout: 1000 });

@@ -114,8 +114,13 @@ export class Lease<T> implements AsyncDisposable {
    * and destroyed instead when it has reached `maxUses` or `maxLifetime`
    * or the pool is closing. Does nothing when the lease has already ended.
    *
+   * The wait ends early with the borrower's deadline (the acquire's
+   * `signal`, else the ambient one): the reset or destroy then goes on in
+   * the background, bounded by `cleanupTimeout` and counted against `max`.
+   *
    * @returns a promise that resolves (never rejects) once the resource is
-   * back in the pool or destroyed; failures become `error` events
+   * back in the pool or destroyed, or the borrower's signal has aborted;
+   * failures become `error` events
    */
   release(): Promise<void> {
     const pooled = this.#pooled;
