@@ -101,17 +101,31 @@ export async function open(settings: ConnectSettings, signal: AbortSignal | unde
   client.on("error", (error: unknown) => connection ? connection.markBroken(error) : (early ??= error));
   client.on("end", () => connection?.markBroken(new Error("The Redis connection ended")));
 
-  const unlisten = signal && onAbort(signal, () => client.destroy());
   // connectTimeout bounds the whole handshake, not only the TCP connect: a
-  // server that accepts and never answers fails the connect too.
+  // server that accepts and never answers fails the connect too. The client
+  // does not always settle its connect() when destroyed mid-handshake, so
+  // an abort or the timeout ends the wait itself.
   let timedOut = false;
+  let stop!: (error: unknown) => void;
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  stopped.catch(() => {});
+  const end = (error: unknown) => {
+    client.destroy();
+    // A socket still opening is not the client's yet, so destroy() cannot
+    // reach it: once it connects, it is destroyed too.
+    client.once("connect", () => client.destroy());
+    stop(error);
+  };
+  const unlisten = signal && onAbort(signal, () => end(abortReasonOf(signal)));
   const timer = countedTimeout(() => {
     timedOut = true;
-    client.destroy();
+    end(new Error("timeout"));
   }, connectTimeout);
   try {
-    await client.connect();
-    const id = await client.clientId();
+    const connecting = client.connect();
+    connecting.catch(() => {});
+    await Promise.race([connecting, stopped]);
+    const id = await Promise.race([client.clientId(), stopped]);
     const db = database ?? Number(new URL(url).pathname.slice(1) || 0);
     connection = new RedisConnection(client, id, db, mode === "unblock" ? retainUnblocker(url) : undefined);
     if (early !== undefined || !client.isReady) connection.markBroken(early);
