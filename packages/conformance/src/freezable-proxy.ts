@@ -1,8 +1,25 @@
 /**
- * A TCP proxy on loopback in front of a server, that can stop forwarding (a
- * hung server or a silent network) — for driver tests of bounded cleanup.
- * It imports no runtime module: the caller hands in `node:net` (which Node,
+ * A TCP proxy on loopback in front of a server, that can fail the way a
+ * network does — for driver tests of deadlines and bounded cleanup. It
+ * imports no runtime module: the caller hands in `node:net` (which Node,
  * Deno and Bun all provide), so the suite stays runtime-agnostic.
+ *
+ * Modes ({@linkcode ProxyMode}), switched with `setMode`:
+ * - `"pass"`: forwards (the network is healthy). Data held back by a hole is
+ *   delivered now, as TCP would once a partition heals.
+ * - `"hole"`: forwards nothing, on open connections and new ones alike, and
+ *   keeps every socket open (a silent network, a hung server); data is held
+ *   back, not lost.
+ * - `"drop"`: the connections open now are dead for good: no FIN, no RST,
+ *   nothing forwarded ever again (a peer that vanished). New connections work.
+ * - `"drop-all"`: like `"drop"`, and connections made while in this mode are
+ *   accepted but never connected upstream (a server that accepts TCP and
+ *   never answers). They stay dead after the mode changes.
+ * - `"reset"`: the connections open now are reset (RST where the runtime
+ *   can, else closed); new ones work.
+ *
+ * A client that closes its side closes the server side too, in every mode
+ * (so a test can count what the client left open).
  *
  * @module
  */
@@ -16,6 +33,8 @@ export interface ProxySocket {
   write(chunk: Uint8Array | string): unknown;
   /** Closes at once. */
   destroy(): unknown;
+  /** Closes with an RST (Node ≥ 18.3; the proxy falls back to `destroy`). */
+  resetAndDestroy?(): unknown;
 }
 
 /** The part of `node:net` the proxy uses. */
@@ -31,16 +50,38 @@ export interface ProxyNet {
   connect(port: number, host: string): ProxySocket;
 }
 
+/** How a {@linkcode FreezableProxy} treats its connections (see the module text). */
+export type ProxyMode = "pass" | "hole" | "drop" | "drop-all" | "reset";
+
+const MODES: ReadonlySet<string> = new Set(["pass", "hole", "drop", "drop-all", "reset"]);
+
 /** A running {@linkcode freezableProxy}. */
 export interface FreezableProxy extends AsyncDisposable {
   /** The port it listens on, on 127.0.0.1. */
   readonly port: number;
   /** How many sockets are open through it (client and server sides). */
   readonly sockets: number;
-  /** From now on nothing is forwarded, on open connections and new ones alike. */
+  /** How many client sockets are open now (dead ones included). */
+  readonly clients: number;
+  /** How many client connections it accepted since it started. */
+  readonly opened: number;
+  /** The current mode. */
+  readonly mode: ProxyMode;
+  /** Switches the mode (see {@linkcode ProxyMode}). */
+  setMode(mode: ProxyMode): void;
+  /** `setMode("hole")`: from now on nothing is forwarded, on open connections and new ones alike. */
   freeze(): void;
   /** Closes the proxy and every socket through it. */
   close(): Promise<void>;
+}
+
+/** One client connection and its upstream side. */
+interface Link {
+  client: ProxySocket;
+  upstream: ProxySocket | undefined;
+  dead: boolean;
+  /** Chunks held back by a hole: [toUpstream, chunk]. */
+  held: [boolean, Uint8Array][];
 }
 
 /**
@@ -55,7 +96,8 @@ export interface FreezableProxy extends AsyncDisposable {
  * import * as net from "node:net";
  * import { freezableProxy } from "@corral/conformance";
  * await using proxy = await freezableProxy(net, { host: "127.0.0.1", port: 5432 });
- * assert.ok(proxy.port > 0);
+ * proxy.setMode("drop-all"); // new connections are accepted and never answered
+ * assert.ok(proxy.port > 0 && proxy.opened === 0 && proxy.mode === "drop-all");
  * ```
  */
 export async function freezableProxy(
@@ -63,23 +105,58 @@ export async function freezableProxy(
   target: { host: string; port: number },
 ): Promise<FreezableProxy> {
   const sockets = new Set<ProxySocket>();
-  let frozen = false;
+  const links = new Set<Link>();
+  let mode: ProxyMode = "pass";
+  let opened = 0;
   const track = (socket: ProxySocket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});
   };
+  const forward = (link: Link, toUpstream: boolean, chunk: Uint8Array) => {
+    if (link.dead) return;
+    if (mode === "hole") link.held.push([toUpstream, chunk]);
+    else (toUpstream ? link.upstream : link.client)?.write(chunk);
+  };
   const server = net.createServer((client: ProxySocket) => {
+    opened++;
     track(client);
+    const link: Link = { client, upstream: undefined, dead: mode === "drop-all", held: [] };
+    links.add(link);
+    client.on("close", () => {
+      links.delete(link);
+      link.upstream?.destroy();
+    });
+    client.on("data", (chunk: Uint8Array) => forward(link, true, chunk));
+    if (link.dead) return;
     const upstream = net.connect(target.port, target.host);
+    link.upstream = upstream;
     track(upstream);
-    client.on("data", (chunk: Uint8Array) => frozen || upstream.write(chunk));
-    upstream.on("data", (chunk: Uint8Array) => frozen || client.write(chunk));
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
+    upstream.on("data", (chunk: Uint8Array) => forward(link, false, chunk));
+    // A server that hangs up is passed on, unless the link is dead (then nothing reaches the client).
+    upstream.on("close", () => link.dead || client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
+  const setMode = (next: ProxyMode) => {
+    if (!MODES.has(next)) {
+      throw new TypeError(`Cannot set the proxy mode as it must be one of ${[...MODES]}: received ${String(next)}`);
+    }
+    mode = next;
+    for (const link of links) {
+      if (next === "drop" || next === "drop-all") {
+        link.dead = true;
+        link.held.length = 0;
+      } else if (next === "reset") {
+        const { client } = link;
+        if (typeof client.resetAndDestroy === "function") client.resetAndDestroy();
+        else client.destroy();
+      } else if (next === "pass" && link.held.length > 0) {
+        const held = link.held.splice(0);
+        for (const [toUpstream, chunk] of held) forward(link, toUpstream, chunk);
+      }
+    }
+  };
   const close = async () => {
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -89,7 +166,17 @@ export async function freezableProxy(
     get sockets() {
       return sockets.size;
     },
-    freeze: () => void (frozen = true),
+    get clients() {
+      return links.size;
+    },
+    get opened() {
+      return opened;
+    },
+    get mode() {
+      return mode;
+    },
+    setMode,
+    freeze: () => setMode("hole"),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -32,9 +32,16 @@ export type { Corral, Harness, Suite } from "./harness.ts";
 /** The suite's own assertions (no runner needed): `ok`, `equal`, `deepEqual`, `throws`, `rejects`, and helpers. */
 export * as assert from "./assert.ts";
 export { checkDriver, type DriverFactories, type DriverLease, type DriverPool } from "./driver.ts";
+export { checkDriverFaults, type DriverFaultFactories, type FaultFigures } from "./driver-faults.ts";
 export { checkShutdown, type ShutdownHarness, type ShutdownProcess, type ShutdownStatus } from "./shutdown.ts";
 export { type ShutdownAdapter, shutdownProgram } from "./shutdown-program.ts";
-export { type FreezableProxy, freezableProxy, type ProxyNet, type ProxySocket } from "./freezable-proxy.ts";
+export {
+  type FreezableProxy,
+  freezableProxy,
+  type ProxyMode,
+  type ProxyNet,
+  type ProxySocket,
+} from "./freezable-proxy.ts";
 
 /**
  * Registers every conformance case with `harness.test`.

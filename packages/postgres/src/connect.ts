@@ -53,16 +53,20 @@ export async function openConnection(
     connection: { application_name: "corral", ...options.postgres.connection },
     ...own,
   } as unknown as postgres.Options<Record<string, postgres.PostgresType>>);
-  // Abandoning a connection mid-startup: end it gracefully (the driver lets
-  // the startup finish, then closes), bounded by a few seconds.
-  const unlisten = signal && onAbort(signal, () => void raw.end({ timeout: 5 }).catch(() => {}));
+  // Abandoning a connection mid-startup: close it at once. Waiting for the
+  // startup to finish would hold the pool's slot for as long as a silent
+  // server (or network) keeps quiet.
+  const unlisten = signal && onAbort(signal, () => void raw.end({ timeout: 0 }).catch(() => {}));
   try {
     const [row] = await raw<{ pid: number }[]>`select pg_backend_pid() as pid`;
     if (signal?.aborted) throw abortReasonOf(signal);
     const postgres4 = typeof (raw as { batch?: unknown }).batch === "function";
-    if (!cache.parsed && !postgres4) {
+    if (!postgres4) {
+      // Every instance has its types now: should the driver ever start
+      // this connection again (a query after its socket died), it must not
+      // fetch them again — a fetch cut short rejects a promise nobody holds.
       (raw.options as { fetch_types: boolean }).fetch_types = false;
-      cache.parsed = raw.options;
+      cache.parsed ??= raw.options;
     }
     conn = new PostgresConnection(raw, row!.pid, options);
     return conn;

@@ -13,7 +13,6 @@ import { bindingOf } from "./internal/query-function.ts";
 import { CONNECTION_KEYS, type ConnectionOptions, resolveConnectionOptions } from "./options.ts";
 import type { PgSql, PostgresConnection } from "./connection.ts";
 import { openConnection } from "./connect.ts";
-import { onAbort } from "@corral/core";
 
 /**
  * Options for {@linkcode createPostgresPool}: the connection's, and every
@@ -92,16 +91,18 @@ function reset(sql: PgSql): Promise<void> | undefined {
 
 /**
  * Closes a clean connection politely (queries already sent finish first)
- * unless the pool's grace passes. A lost one, or one whose session is dirty
+ * within the pool's grace (`cleanupTimeout`), then at once. A lost one, or one whose session is dirty
  * (a reset the pool gave up on may still be running), is terminated.
  */
-function destroy(sql: PgSql, signal: AbortSignal): Promise<void> {
+function destroy(sql: PgSql, grace: number): Promise<void> {
   const binding = bindingOf(sql)!;
   const conn = binding.link as PostgresConnection;
   closeBinding(binding, "its connection was destroyed");
   if (conn.broken || conn.dirty) return conn.terminate();
-  const unlisten = onAbort(signal, () => void conn.terminate());
-  return conn.close().finally(unlisten);
+  // The polite close carries its own bound: once it has started, the
+  // driver's end cannot be turned into a termination any more, so a close
+  // waiting on a query a silent server never answers would keep its socket.
+  return conn.close({ timeout: grace });
 }
 
 /** An error thrown by `use()`'s function keeps the connection (it is reset) unless the connection is lost. */
@@ -169,6 +170,8 @@ export function createPostgresPool(options?: PostgresPoolOptions): PostgresPool 
   for (const [key, value] of Object.entries(options ?? {})) {
     if (!CONNECTION.has(key)) pool[key] = value;
   }
+  const cleanup = (options as { cleanupTimeout?: unknown } | undefined)?.cleanupTimeout;
+  const grace = typeof cleanup === "number" && cleanup >= 0 && Number.isFinite(cleanup) ? cleanup : 5000;
   return createPool<PgSql>({
     max: 10,
     ...pool,
@@ -178,7 +181,7 @@ export function createPostgresPool(options?: PostgresPoolOptions): PostgresPool 
       binding.closed = "the connection is not lent out";
       return sql;
     },
-    destroy,
+    destroy: (sql: PgSql) => destroy(sql, grace * 0.9),
     validate,
     isAlive,
     setup,

@@ -2,8 +2,8 @@
 // file hands it its runner's `test` and its adapter module. It registers the
 // shared driver cases (DR-…) and the PostgreSQL cases (PG-…).
 
-import { checkDriver, type Harness } from "@corral/conformance";
-import { closeAdmin, factories } from "./support.ts";
+import { checkDriver, checkDriverFaults, type Harness } from "@corral/conformance";
+import { closeAdmin, factories, faultFactories } from "./support.ts";
 import { cancellationCases } from "./cases/cancellation.ts";
 import { recoveryCases } from "./cases/recovery.ts";
 import { sessionCases } from "./cases/session.ts";
@@ -30,7 +30,7 @@ export function postgresSuite(harness: Harness): number {
         await closeAdmin();
       }
     });
-  let count = checkDriver({ ...harness, test }, factories);
+  let count = checkDriver({ ...harness, test }, factories) + checkDriverFaults({ ...harness, test }, faultFactories);
   const add: AddCase = (id, name, fn) => {
     count++;
     test(`${id} ${name}`, async () => {

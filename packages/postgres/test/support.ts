@@ -2,9 +2,17 @@
 // loudly, an admin connection for pg_stat_activity / pg_terminate_backend,
 // and the factories for the shared driver suite. No runner, no runtime API.
 
-import { type DriverFactories, freezableProxy as startProxy } from "@corral/conformance";
+import { type DriverFactories, type DriverFaultFactories, freezableProxy as startProxy } from "@corral/conformance";
 import type { PoolEvent } from "@corral/core";
-import { connect, createPostgresPool, DEFAULT_URL, type PgSql, pidOf, type PostgresConnection } from "../src/mod.ts";
+import {
+  connect,
+  createPostgresPool,
+  DEFAULT_URL,
+  type PgSql,
+  pidOf,
+  type PostgresConnection,
+  transaction,
+} from "../src/mod.ts";
 import type { PostgresPoolOptions } from "../src/mod.ts";
 
 export const START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
@@ -109,6 +117,40 @@ export const factories: DriverFactories<PgSql> = {
   slow: (sql) => sql`select pg_sleep(30) /* corral-dr-slow */`,
   quick: async (sql) => (await sql<{ one: number }[]>`select 1 as one`)[0]!.one,
   breakConnection: (sql) => terminate(pidOf(sql)),
+};
+
+/** The dead-peer suite's view of PostgreSQL: pools through the fault proxy, sessions by `application_name`. */
+export const faultFactories: DriverFaultFactories<PgSql> = {
+  name: "postgres",
+  async openProxy() {
+    const target = new URL(url());
+    return await startProxy(await import("node:net"), { host: target.hostname, port: Number(target.port || 5432) });
+  },
+  makePool({ port, max, tag, connectTimeout, cleanupTimeout }) {
+    const proxied = new URL(url());
+    proxied.hostname = "127.0.0.1";
+    proxied.port = String(port);
+    return makePool({
+      url: proxied.toString(),
+      max,
+      cleanupTimeout,
+      postgres: { connect_timeout: connectTimeout / 1000, connection: { application_name: tag } },
+    });
+  },
+  quick: async (sql) => (await sql<{ one: number }[]>`select 1 as one`)[0]!.one,
+  plain: (sql) => sql`select 1 as one`,
+  dirty: (sql) => sql`select set_config('corral.df', 'dirty', false)`,
+  async sessions(tag) {
+    const sql = (await adminConnection()).sql;
+    const [row] = await sql<{ n: number }[]>`
+      select count(*)::int as n from pg_stat_activity where application_name = ${tag}`;
+    return row!.n;
+  },
+  transaction: (pool, signal, beforeCommit) =>
+    transaction(pool as never, async (sql: PgSql) => {
+      await sql`select 1`;
+      beforeCommit();
+    }, { signal }),
 };
 
 /** A TCP proxy in front of the server that can stop answering (a hung server or network), for one case. */

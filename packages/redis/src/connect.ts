@@ -17,7 +17,7 @@ import {
 } from "./internal/check.ts";
 import { type AddressSource, connectError } from "./errors.ts";
 import { retainUnblocker } from "./internal/unblocker.ts";
-import { onAbort } from "@corral/core";
+import { clearCountedTimeout, countedTimeout, onAbort } from "@corral/core";
 import { type CancelMode, type RedisClient, RedisConnection } from "./connection.ts";
 
 /** Options for {@linkcode connectRedis}. */
@@ -28,7 +28,7 @@ export interface ConnectOptions {
   database?: number;
   /** A `CLIENT SETNAME` label, visible in `CLIENT LIST`. */
   name?: string;
-  /** Milliseconds to wait for the TCP connection (1 to 2^31 − 1). Default 10 000. */
+  /** Milliseconds to wait for the connection and its handshake (1 to 2^31 − 1). Default 10 000. */
   connectTimeout?: number;
   /** What a cancelled command does to the connection. Default `"destroy"`. */
   cancel?: CancelMode;
@@ -130,10 +130,31 @@ export async function open(settings: ConnectSettings, signal: AbortSignal | unde
   client.on("error", (error: unknown) => connection ? connection.markBroken(error) : (early ??= error));
   client.on("end", () => connection?.markBroken(new Error("The Redis connection ended")));
 
-  const unlisten = signal && onAbort(signal, () => client.destroy());
+  // connectTimeout bounds the whole handshake, not only the TCP connect: a
+  // server that accepts and never answers fails the connect too. The client
+  // does not always settle its connect() when destroyed mid-handshake, so
+  // an abort or the timeout ends the wait itself.
+  let timedOut = false;
+  let stop!: (error: unknown) => void;
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  stopped.catch(() => {});
+  const end = (error: unknown) => {
+    client.destroy();
+    // A socket still opening is not the client's yet, so destroy() cannot
+    // reach it: once it connects, it is destroyed too.
+    client.once("connect", () => client.destroy());
+    stop(error);
+  };
+  const unlisten = signal && onAbort(signal, () => end(abortReasonOf(signal)));
+  const timer = countedTimeout(() => {
+    timedOut = true;
+    end(new Error("timeout"));
+  }, connectTimeout);
   try {
-    await client.connect();
-    const id = await client.clientId();
+    const connecting = client.connect();
+    connecting.catch(() => {});
+    await Promise.race([connecting, stopped]);
+    const id = await Promise.race([client.clientId(), stopped]);
     const db = database ?? Number(new URL(url).pathname.slice(1) || 0);
     connection = new RedisConnection(client, id, db, mode === "unblock" ? retainUnblocker(url) : undefined);
     if (early !== undefined || !client.isReady) connection.markBroken(early);
@@ -141,8 +162,13 @@ export async function open(settings: ConnectSettings, signal: AbortSignal | unde
   } catch (error) {
     client.destroy();
     if (signal?.aborted) throw abortReasonOf(signal);
+    if (timedOut) {
+      const silent = new Error(`the server did not answer within ${connectTimeout} ms`, { cause: error });
+      throw connectError(url, database, settings.from, silent);
+    }
     throw connectError(url, database, settings.from, error);
   } finally {
+    clearCountedTimeout(timer);
     unlisten?.();
   }
 }

@@ -58,6 +58,10 @@ export class RedisConnection implements AsyncDisposable {
   readonly database: number;
   /** @internal The control connection used to interrupt a cancelled command (`"unblock"` mode). */
   readonly unblocker: Unblocker | undefined;
+  /** @internal The signal of the pool lease holding this connection (calls default to it). */
+  leaseSignal: AbortSignal | undefined = undefined;
+  /** @internal Removes the lease's abort listener. */
+  leaseEnd: (() => void) | undefined = undefined;
   #error: unknown;
   #broken = false;
   #inFlight = 0;
@@ -119,7 +123,7 @@ export class RedisConnection implements AsyncDisposable {
     let signal: AbortSignal | undefined;
     try {
       checkOptions("call", options);
-      signal = checkSignal("call", options?.signal) ?? currentSignal();
+      signal = checkSignal("call", options?.signal) ?? currentSignal() ?? this.leaseSignal;
       if (signal?.aborted) return Promise.reject(abortReasonOf(signal));
       if (this.broken) {
         throw new Error("Cannot run a command as the Redis connection is closed", { cause: this.#error });

@@ -10,7 +10,7 @@ import { connectSettings, open } from "./connect.ts";
 import { clusterLimit } from "./cluster-limit.ts";
 import { checkInt, checkOptions } from "./internal/check.ts";
 import type { RedisSemaphore } from "./semaphore.ts";
-import { onAbort } from "@corral/core";
+import { abortReasonOf, clearCountedTimeout, countedTimeout, onAbort } from "@corral/core";
 
 /**
  * Options for {@linkcode createRedisPool}: where to connect, plus every pool
@@ -30,7 +30,10 @@ export interface RedisPoolOptions extends
   database?: number;
   /** A `CLIENT SETNAME` label for the pool's connections. */
   name?: string;
-  /** Milliseconds to wait for each TCP connection (1 to 2^31 − 1). Default 10 000. */
+  /**
+   * Milliseconds to wait for each new connection, handshake included (1 to
+   * 2^31 − 1): the pool's create timeout. Default 10 000.
+   */
   connectTimeout?: number;
   /** What a cancelled command does to its connection (see {@linkcode CancelMode}). Default `"destroy"`. */
   cancel?: CancelMode;
@@ -80,15 +83,62 @@ function isAlive(conn: RedisConnection): boolean {
   return !conn.broken;
 }
 
-function reset(conn: RedisConnection): Promise<void> {
-  if (conn.busy) throw new Error("A command was still in flight on the Redis connection when it was released");
-  if (conn.client.isPubSubActive) throw new Error("The Redis connection was left in subscriber mode");
+/**
+ * Ties a lease to its signal (the caller's deadline, explicit or ambient):
+ * when it aborts while the lease is out, a command the lease sent outside
+ * `call()` (a plain `conn.client` command, an `EXEC`, the release's reset)
+ * may be waiting for a reply that never comes, so the connection is
+ * destroyed and that command rejects at once. A `call()` in flight ends its
+ * own command (`cancel` mode) and is left to it.
+ */
+function setup(conn: RedisConnection, signal: AbortSignal): void {
+  conn.leaseSignal = signal;
+  conn.leaseEnd = signal.aborted ? undefined : onAbort(signal, () => {
+    // In "unblock" mode a call in flight unblocks its command and keeps the connection.
+    if (!conn.busy || conn.unblocker === undefined) conn.destroy(abortReasonOf(signal));
+  });
+}
+
+function endLease(conn: RedisConnection): void {
+  const unlisten = conn.leaseEnd;
+  conn.leaseSignal = undefined;
+  if (unlisten !== undefined) {
+    conn.leaseEnd = undefined;
+    unlisten();
+  }
+}
+
+/** How long a reset may take once the caller's deadline has passed, before the connection is destroyed instead. */
+const RESET_AFTER_DEADLINE = 50;
+
+function reset(conn: RedisConnection, signal: AbortSignal): Promise<void> {
+  if (conn.busy) {
+    endLease(conn);
+    throw new Error("A command was still in flight on the Redis connection when it was released");
+  }
+  if (conn.client.isPubSubActive) {
+    endLease(conn);
+    throw new Error("The Redis connection was left in subscriber mode");
+  }
+  // Past the caller's deadline (the lease listener is gone then), the reset
+  // gets a short bound of its own instead of the pool's cleanupTimeout.
+  const late = conn.leaseSignal?.aborted
+    ? countedTimeout(() => conn.destroy(LATE_RESET), RESET_AFTER_DEADLINE)
+    : undefined;
+  const stop = signal.aborted ? undefined : onAbort(signal, () => conn.destroy(abortReasonOf(signal)));
   // One round trip: both commands are written together. Inside a MULTI left
   // open, UNWATCH would answer QUEUED — then the session is not clean.
   return Promise.all([conn.client.unwatch(), conn.client.select(conn.database)]).then(([unwatched]) => {
     if (unwatched !== "OK") throw new Error(`The Redis connection was left inside MULTI (UNWATCH: ${unwatched})`);
+  }).finally(() => {
+    endLease(conn);
+    stop?.();
+    clearCountedTimeout(late);
   });
 }
+
+const UNANSWERED_PING = new Error("The Redis connection did not answer PING within connectTimeout");
+const LATE_RESET = new Error("The Redis connection's reset did not answer in time after the caller's deadline");
 
 function isBroken(_error: unknown, conn: RedisConnection): boolean {
   return conn.broken || conn.busy;
@@ -158,11 +208,20 @@ export function createRedisPool(options?: RedisPoolOptions): Pool<RedisConnectio
     // never answered): when the pool's grace for it passes, the socket is
     // destroyed instead of being left open.
     destroy: (conn: RedisConnection, signal: AbortSignal) => {
+      endLease(conn);
       const unlisten = onAbort(signal, () => conn.destroy(new Error("The Redis connection did not close in time")));
       return conn.close().finally(unlisten);
     },
+    // A PING that is not answered within connectTimeout (a silent network)
+    // ends the connection: the waiter gets another one instead of waiting
+    // for the pool's cleanupTimeout.
     async validate(conn: RedisConnection, signal: AbortSignal): Promise<boolean> {
-      return (await conn.call((client) => client.ping(), { signal })) === "PONG";
+      const timer = countedTimeout(() => conn.destroy(UNANSWERED_PING), settings.connectTimeout);
+      try {
+        return (await conn.call((client) => client.ping(), { signal })) === "PONG";
+      } finally {
+        clearCountedTimeout(timer);
+      }
     },
     isAlive,
   };
@@ -171,6 +230,7 @@ export function createRedisPool(options?: RedisPoolOptions): Pool<RedisConnectio
     ...pool,
     ...(validateAfterIdle === undefined ? {} : { validateAfterIdle }),
     ...(semaphore === undefined ? lifecycle : clusterLimit(semaphore, lifecycle)),
+    setup,
     reset,
     isBroken,
   });

@@ -8,7 +8,16 @@
  * @module
  */
 
-import { abortable, abortReasonOf, CancelScope, sleep, TimeoutError } from "@corral/core";
+import {
+  abortable,
+  abortReasonOf,
+  CancelScope,
+  clearCountedTimeout,
+  type CountedTimeout,
+  countedTimeout,
+  sleep,
+  TimeoutError,
+} from "@corral/core";
 import { ErrorReply } from "redis";
 import type { RedisClient } from "./connection.ts";
 import {
@@ -58,6 +67,8 @@ export class RedisSemaphore implements AsyncDisposable {
   /** The Redis key of the holders' sorted set. */
   readonly key: string;
   #client: LazyClient;
+  /** How long close() waits for the server before it destroys its client (the connect timeout). */
+  readonly #closeGrace: number;
   #poll: number;
   #maxPoll: number;
   #renewer: Renewer;
@@ -87,6 +98,7 @@ export class RedisSemaphore implements AsyncDisposable {
     }
     const connectTimeout = checkTimerMs(WHAT, "connectTimeout", options.connectTimeout ?? 10_000, 1);
     this.#client = new LazyClient(url, options.client, connectTimeout);
+    this.#closeGrace = connectTimeout;
     this.#renewer = new Renewer(this, renew, () => this.#client.get());
   }
 
@@ -214,6 +226,8 @@ export class RedisSemaphore implements AsyncDisposable {
   /**
    * Closes the semaphore: waiting acquires reject, held permits are released
    * (their signals abort), renewal stops, and its own Redis client closes.
+   * Bounded: when the server does not answer within `connectTimeout`, the
+   * client is destroyed instead.
    * A second call returns the same promise.
    */
   close(): Promise<void> {
@@ -222,9 +236,19 @@ export class RedisSemaphore implements AsyncDisposable {
 
   async #close(): Promise<void> {
     for (const scope of this.#waiters) scope.cancel("the semaphore was closed");
-    await Promise.allSettled([...this.#attempts]);
-    await this.#renewer.close(new Error(`The semaphore "${this.name}" was closed`));
-    await this.#client.close();
+    const polite = (async () => {
+      await Promise.allSettled([...this.#attempts]);
+      await this.#renewer.close(new Error(`The semaphore "${this.name}" was closed`));
+      await this.#client.close();
+    })();
+    // A server that stopped answering would hold the polite close for ever:
+    // past the grace, the client is destroyed (its pending commands reject,
+    // and the steps above end).
+    let timer: CountedTimeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = countedTimeout(resolve, this.#closeGrace)));
+    await Promise.race([polite, late]).finally(() => clearCountedTimeout(timer));
+    this.#client.destroy();
+    await polite.catch(() => {});
   }
 
   /** Same as {@linkcode RedisSemaphore.close}, for `await using`. */

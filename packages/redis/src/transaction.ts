@@ -6,7 +6,7 @@
  * @module
  */
 
-import { abortReasonOf, currentSignal, shield } from "@corral/core";
+import { abortReasonOf, currentSignal, onAbort, shield } from "@corral/core";
 import { WatchError } from "redis";
 import type { RedisClient, RedisConnection } from "./connection.ts";
 import { checkInt, checkOptions, checkSignal, checkTimerMs } from "./internal/check.ts";
@@ -32,7 +32,12 @@ export interface TransactionOptions {
   watch?: string | string[];
   /** How many times to start over after a conflict before the `WatchError` propagates. Default 10. */
   retries?: number;
-  /** Cancels between steps (never in the middle of `EXEC`). Defaults to the ambient `currentSignal()`. */
+  /**
+   * Cancels between steps; once `EXEC` is sent, an abort destroys the
+   * connection (the caller gets the reason at once, and whether the
+   * transaction was applied is unknown, as after any lost connection).
+   * Defaults to the ambient `currentSignal()`.
+   */
   signal?: AbortSignal;
   /**
    * How long the `UNWATCH` after a failed, cancelled or abandoned attempt may
@@ -62,6 +67,17 @@ function unwatch(connection: RedisConnection, grace: number): Promise<unknown> {
   return shield((signal) => connection.call((client) => client.unwatch(), { signal }), { timeout: grace });
 }
 
+async function exec<R>(connection: RedisConnection, multi: Executable<R>, signal: AbortSignal | undefined): Promise<R> {
+  const unlisten = signal && onAbort(signal, () => connection.destroy(abortReasonOf(signal)));
+  try {
+    return await multi.exec();
+  } catch (error) {
+    throw signal?.aborted ? abortReasonOf(signal) : error;
+  } finally {
+    unlisten?.();
+  }
+}
+
 async function attempt<R>(
   connection: RedisConnection,
   fn: TransactionBody<R>,
@@ -80,10 +96,11 @@ async function attempt<R>(
         if (watch.length > 0) await unwatch(connection, grace);
         return undefined;
       }
-      // A cancellation that arrived during the reads stops us before EXEC;
-      // once sent, EXEC is atomic and short, so it is never interrupted.
+      // A cancellation that arrived during the reads stops us before EXEC.
+      // EXEC is atomic and short, but on a dead network its reply never
+      // comes: an abort then destroys the connection.
       if (signal?.aborted) throw abortReasonOf(signal);
-      return await multi.exec();
+      return await exec(connection, multi, signal);
     } catch (error) {
       if (error instanceof WatchError && tries < retries) continue;
       if (!connection.broken) await unwatch(connection, grace).catch(() => {});

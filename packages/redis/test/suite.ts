@@ -1,13 +1,13 @@
 // The whole Redis integration suite as a function of a tiny harness: each
 // runner's entry file (test/node, test/deno, test/bun) is a few lines.
 import * as corral from "@corral/core";
-import { checkDriver } from "@corral/conformance";
+import { checkDriver, checkDriverFaults } from "@corral/conformance";
 import { connectionCases } from "./cases/connection.ts";
 import { diagnosticsCases } from "./cases/diagnostics.ts";
 import { poolCases } from "./cases/pool.ts";
 import { messageCases } from "./cases/messages.ts";
 import { processCases } from "./cases/processes.ts";
-import { factories } from "./driver.ts";
+import { factories, faultFactories } from "./driver.ts";
 import { semaphoreCases } from "./cases/semaphore.ts";
 import { transactionCases } from "./cases/transaction.ts";
 import { tracingCases } from "./cases/tracing.ts";
@@ -28,5 +28,5 @@ export function redisSuite(harness: RedisHarness): number {
   tracingCases(s);
   // The shared driver suite (DR-…), with the core itself as the module under test.
   const test = (name: string, fn: () => Promise<void>) => harness.test(name, needsRedis(fn));
-  return s.count + checkDriver({ test, corral }, factories);
+  return s.count + checkDriver({ test, corral }, factories) + checkDriverFaults({ test, corral }, faultFactories);
 }

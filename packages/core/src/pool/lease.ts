@@ -5,6 +5,10 @@
  * @module
  */
 
+import type { CancelNode } from "../cancellation/internal/cancel-node.ts";
+import { untilCallerLeaves } from "./internal/pool-caller-wait.ts";
+import { DONE } from "./internal/pool-done.ts";
+
 /**
  * @internal What a lease holds: a pooled resource (an exclusive lease) or
  * one share of it (a shared lease).
@@ -14,6 +18,8 @@ export interface LeaseTarget<T> {
   /** Bumped when the lease ends. */
   readonly generation: number;
   readonly shared: boolean;
+  /** The borrower's signal or scope, while the lease is out (its release's wait ends with it). */
+  readonly scope: CancelNode | AbortSignal | undefined;
 }
 
 /** @internal What a lease needs from its pool: the lender for exclusive leases, the sharing part for shared ones. */
@@ -22,8 +28,6 @@ export interface LeaseOwner<T> {
   destroyLeased(target: LeaseTarget<T>, hasError: boolean, error: unknown): Promise<void>;
   leaseSignal(target: LeaseTarget<T>): AbortSignal;
 }
-
-const DONE: Promise<void> = Promise.resolve();
 
 function ended(what: string): ReferenceError {
   return new ReferenceError(`Cannot read '${what}' as the lease has ended (released, destroyed or revoked by close)`);
@@ -149,13 +153,20 @@ export class Lease<T> implements AsyncDisposable {
    * or the pool is closing. Does nothing when the lease has already ended.
    * For a shared lease, all that happens when the last sharer gives it back.
    *
+   * The wait ends early with the borrower's deadline (the acquire's
+   * `signal`, else the ambient one): the reset or destroy then goes on in
+   * the background, bounded by `cleanupTimeout` and counted against `max`.
+   *
    * @returns a promise that resolves (never rejects) once the resource is
-   * back in the pool or destroyed; failures become `error` events
+   * back in the pool or destroyed, or the borrower's signal has aborted;
+   * failures become `error` events
    */
   release(): Promise<void> {
     const pooled = this.#pooled;
     if (pooled.generation !== this.#generation) return DONE;
-    return this.#owner.giveBack(pooled);
+    const scope = pooled.scope;
+    const done = this.#owner.giveBack(pooled);
+    return done === DONE ? done : untilCallerLeaves(done, scope);
   }
 
   /**
@@ -173,8 +184,10 @@ export class Lease<T> implements AsyncDisposable {
   destroy(error?: unknown): Promise<void> {
     const pooled = this.#pooled;
     if (pooled.generation !== this.#generation) return DONE;
+    const scope = pooled.scope;
     // An argument given is an error, whatever its value (`throw undefined` is one too).
-    return this.#owner.destroyLeased(pooled, arguments.length > 0, error);
+    const done = this.#owner.destroyLeased(pooled, arguments.length > 0, error);
+    return done === DONE ? done : untilCallerLeaves(done, scope);
   }
 
   /** Same as {@linkcode Lease.release}: `await using` gives the resource back. */
@@ -195,5 +208,5 @@ export class Lease<T> implements AsyncDisposable {
 /** @internal */
 export const pinnedLease: Lease<never> = new Lease<never>(
   undefined as never,
-  { generation: -1, resource: undefined as never, shared: false },
+  { generation: -1, resource: undefined as never, shared: false, scope: undefined },
 );

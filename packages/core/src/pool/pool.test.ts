@@ -281,3 +281,48 @@ describe("createPool: close() from inside a hook, in the core alone (no ambient 
     expect(errors).toEqual([refused]);
   });
 });
+
+describe("createPool: the caller's deadline bounds the release it waits for", () => {
+  test("a reset that hangs: the release returns when the caller's signal aborts; the reset goes on, counted", async () => {
+    let finish = () => {};
+    const pool = createPool<Res>({
+      create: () => ({ id: 1 }),
+      reset: () => new Promise<void>((resolve) => (finish = resolve)),
+      max: 1,
+      cleanupTimeout: 60_000,
+    });
+    const caller = new AbortController();
+    const lease = await pool.acquire({ signal: caller.signal });
+    let returned = false;
+    const release = lease.release().then(() => void (returned = true));
+    await delay(10);
+    expect(returned, "the caller waits for the reset while its deadline holds").toBe(false);
+    caller.abort(new Error("deadline"));
+    await release;
+    expect(pool.stats.size, "the resource still counts while its reset runs").toBe(1);
+    expect(pool.stats.idle).toBe(0);
+    finish();
+    await delay(0);
+    expect(pool.stats.idle, "back in the pool once the reset ends").toBe(1);
+    await pool.close();
+    expect(diagnostics().timers).toBe(0);
+  });
+
+  test("a caller already past its deadline waits only briefly for a hanging reset", async () => {
+    let finish = () => {};
+    const pool = createPool<Res>({
+      create: () => ({ id: 1 }),
+      reset: () => new Promise<void>((resolve) => (finish = resolve)),
+      max: 1,
+      cleanupTimeout: 60_000,
+    });
+    const caller = new AbortController();
+    const lease = await pool.acquire({ signal: caller.signal });
+    caller.abort(new Error("deadline"));
+    const start = performance.now();
+    await lease.release();
+    expect(performance.now() - start).toBeLessThan(5_000);
+    finish();
+    await pool.close();
+  });
+});

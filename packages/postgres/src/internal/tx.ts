@@ -4,7 +4,7 @@
 // open on the same connection is a savepoint (asyncpg's nesting).
 
 import postgres from "postgres";
-import { abortable, abortReasonOf, describeValue as describe, shield } from "@corral/core";
+import { abortable, abortReasonOf, describeValue as describe, onAbort, shield } from "@corral/core";
 import { type Binding, binding as makeBinding } from "./binding.ts";
 import { closeBinding } from "./cancel.ts";
 import { bindingOf, bindSql } from "./query-function.ts";
@@ -122,7 +122,7 @@ export async function begin(outer: Binding, options: TxOptions | undefined): Pro
       end();
       // The body completed: commit even if a cancellation arrived meanwhile
       // (corral returns a completed body's value), within the grace period.
-      const result = await shield(
+      const committing = shield(
         (s) => conn.bind(s).unsafe(depth === 0 ? "commit" : `release savepoint ${name}`),
         { timeout: grace },
       ).catch((error) => {
@@ -134,6 +134,9 @@ export async function begin(outer: Binding, options: TxOptions | undefined): Pro
         }
         throw error;
       });
+      const result = signal === undefined || signal.aborted
+        ? await committing
+        : await byDeadline(committing, signal, conn);
       if (depth === 0 && (result as { command?: string }).command === "ROLLBACK") {
         throw new Error(
           "the transaction was rolled back, not committed: a statement in it failed and the body went on",
@@ -166,4 +169,21 @@ export async function begin(outer: Binding, options: TxOptions | undefined): Pro
       }
     },
   };
+}
+
+/**
+ * The commit's reply, or the caller's deadline: a commit sent while the
+ * deadline held and still unanswered when it passes (a silent network) ends
+ * the session — the caller gets the signal's reason at once, and whether the
+ * transaction was applied is unknown, as after any lost connection.
+ */
+async function byDeadline<T>(committing: Promise<T>, signal: AbortSignal, conn: PostgresConnection): Promise<T> {
+  const stop = onAbort(signal, () => conn.kill(new Error("the commit was not answered by the caller's deadline")));
+  try {
+    return await committing;
+  } catch (error) {
+    throw signal.aborted ? abortReasonOf(signal) : error;
+  } finally {
+    stop();
+  }
 }

@@ -93,7 +93,11 @@ export function cancellationCases({ corral, add }: PgSuite): void {
     scope.cancel();
     equal(await rejects(call), scope.signal.reason);
     scope[Symbol.dispose]();
-    equal(await activeWith("corral-pg14"), 0, "none of the batch is still running");
+    // The caller returns at its deadline; the protocol cancel may finish just after (issue #13): within a second.
+    ok(
+      await eventually(async () => (await activeWith("corral-pg14")) === 0, 1000),
+      "none of the batch is still running",
+    );
     const [row] = await pool.use((sql) => sql<{ one: number }[]>`select 1 as one`);
     equal(row?.one, 1, "the connection serves the next borrower");
   });

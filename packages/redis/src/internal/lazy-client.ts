@@ -48,13 +48,25 @@ export class LazyClient {
     ]).finally(() => clearCountedTimeout(timer));
   }
 
-  /** Closes the client this object opened (a given client is left alone). */
+  /** Closes the client this object opened (a given client is left alone); see {@linkcode LazyClient.destroy}. */
   async close(): Promise<void> {
     this.#closed = true;
     const client = this.#client;
-    this.#client = undefined;
     if (client === undefined) return;
     if (client.isReady) await client.close();
     else client.destroy();
+    this.#client = undefined;
+  }
+
+  /**
+   * Closes the client this object opened at once: commands still waiting
+   * for a reply (a server that stopped answering) reject, and a polite
+   * `close()` still waiting for them ends.
+   */
+  destroy(): void {
+    this.#closed = true;
+    const client = this.#client;
+    this.#client = undefined;
+    client?.destroy();
   }
 }

@@ -4,7 +4,7 @@ import { TimeoutError } from "@corral/core";
 import { createSemaphore, type Permit, PermitLostError } from "../../src/mod.ts";
 import { equal, ok, rejects, throws } from "../assert.ts";
 import type { RedisSuite } from "../harness.ts";
-import { URL, withAdmin } from "../support.ts";
+import { eventually, freezableProxy, URL, withAdmin } from "../support.ts";
 
 export function semaphoreCases(s: RedisSuite): void {
   s.case("SM-01", "at most `limit` permits are held; release frees a slot", () =>
@@ -136,6 +136,24 @@ export function semaphoreCases(s: RedisSuite): void {
       ok(/Cannot reach/.test(String((error as Error).cause)), `cause: ${(error as Error).cause}`);
       await sem.close();
     },
+  );
+
+  s.case(
+    "SM-10",
+    "close() on a server that stopped answering ends within connectTimeout and leaves no socket",
+    () =>
+      withAdmin(async (_admin, keys) => {
+        await using proxy = await freezableProxy();
+        const sem = createSemaphore({ name: "s", prefix: keys, limit: 2, url: proxy.url, connectTimeout: 300 });
+        const permit = await sem.acquire();
+        proxy.freeze(); // the permit's release and the client's close are never answered
+        const start = performance.now();
+        await sem.close();
+        const took = performance.now() - start;
+        ok(took < 300 + 1500, `close() took ${Math.round(took)} ms`);
+        equal(permit.signal.aborted, true, "the held permit ended");
+        ok(await eventually(() => proxy.sockets === 0, 2000), `${proxy.sockets} sockets left at the proxy`);
+      }),
   );
 
   s.case("SM-08", "bad semaphore options throw naming the option", () => {

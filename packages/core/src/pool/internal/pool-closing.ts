@@ -37,8 +37,7 @@ import type { Lender } from "./pool-lender.ts";
 import type { Maintenance } from "./pool-maintenance.ts";
 import { PoolTimer } from "./pool-timer.ts";
 import type { Upkeep } from "./pool-upkeep.ts";
-
-const DONE: Promise<void> = Promise.resolve();
+import { DONE } from "./pool-done.ts";
 
 /** The parts a close stops and waits for. */
 export interface ClosingParts<T> {

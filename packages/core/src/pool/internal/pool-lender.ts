@@ -21,6 +21,7 @@ import { Lease, type LeaseOwner } from "../lease.ts";
 import type { Creator, CreatorHost } from "./pool-creator.ts";
 import { ACQUIRE_EVENT, type PoolEvents, RELEASE_EVENT } from "./pool-events.ts";
 import type { Inventory } from "./pool-inventory.ts";
+import { DONE } from "./pool-done.ts";
 import type { Maintenance, MaintenanceHost } from "./pool-maintenance.ts";
 import { checkTimeout, type PoolSettings } from "./pool-options.ts";
 import { BORROWED, BUSY, type LeaseRecord, type PooledResource } from "./pool-resource.ts";
@@ -30,8 +31,6 @@ import type { Upkeep } from "./pool-upkeep.ts";
 import { traceAcquire } from "./pool-trace.ts";
 import type { Borrowing } from "./pool-use.ts";
 import { reasonOf, Waiter, type WaiterOwner, WaitQueue } from "./pool-waiters.ts";
-
-const DONE: Promise<void> = Promise.resolve();
 
 function captureStack(): string | undefined {
   return new Error("the lease was acquired here").stack;

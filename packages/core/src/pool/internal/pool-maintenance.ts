@@ -12,6 +12,7 @@ import type { Inventory } from "./pool-inventory.ts";
 import type { PoolSettings } from "./pool-options.ts";
 import { BUSY, GONE, type PooledResource } from "./pool-resource.ts";
 import { traceHook } from "./pool-trace.ts";
+import { DONE } from "./pool-done.ts";
 
 /** What maintenance needs from the rest of the pool. */
 export interface MaintenanceHost<T> {
@@ -21,7 +22,7 @@ export interface MaintenanceHost<T> {
   pump(): void;
 }
 
-const DONE: Promise<void> = Promise.resolve();
+/** The promise of work that is already done (one object: callers compare with it). */
 /** `isAlive` answered false (a throwing check is `{ error }`). */
 const DEAD: { error?: unknown } = Object.freeze({});
 

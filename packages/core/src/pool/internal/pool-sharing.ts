@@ -39,8 +39,7 @@ import { GONE, type LeaseRecord, type PooledResource, SHARED } from "./pool-reso
 import { callSetup, Share } from "./pool-share.ts";
 import type { Upkeep } from "./pool-upkeep.ts";
 import { reasonOf, type WaitQueue } from "./pool-waiters.ts";
-
-const DONE: Promise<void> = Promise.resolve();
+import { DONE } from "./pool-done.ts";
 
 /** What sharing needs from lending. */
 export interface SharingHost<T> {
