@@ -71,6 +71,14 @@ export async function makePool(options: PostgresPoolOptions = {}): Promise<Retur
   return pool;
 }
 
+/** A dedicated connection whose queries {@linkcode activeWith} counts. */
+export async function ourConnection(): Promise<PostgresConnection> {
+  await adminConnection();
+  const conn = await connect({ url: url() });
+  ours.add(conn.pid);
+  return conn;
+}
+
 /** Terminates a server session from the admin connection and waits until it is gone. */
 export async function terminate(pid: number): Promise<void> {
   const sql = (await adminConnection()).sql;

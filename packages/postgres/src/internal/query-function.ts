@@ -13,7 +13,7 @@ import type postgres from "postgres";
 import { abortable, abortReasonOf } from "@corral/core";
 import { touchesSession } from "./session.ts";
 import type { Binding, Query, Raw } from "./binding.ts";
-import { abortAll, finish } from "./cancel.ts";
+import { abortAll, EARLY, finish, gate, pipeOf, reasonOf, stopped } from "./cancel.ts";
 
 const settle = Promise.prototype.then;
 
@@ -35,11 +35,85 @@ function losesConnection(error: unknown): boolean {
   return typeof code === "string" && (LOST_CODES.has(code) || code.startsWith("08"));
 }
 
+/** A cancel request meant for another query stopped this one (it was on the wire behind that one). */
+function mistaken(q: Query, error: unknown): boolean {
+  const pipe = q.binding!.link.pipe!;
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return pipe.epoch !== q.epoch && e?.code === "57014" && String(e.message).includes("user request") &&
+    !q.cursorFn && !q.forEachFn && !q.onlyDescribe && (q.retries ?? 0) < 3;
+}
+
+/**
+ * Sends `q` again as a fresh query of the same binding, and settles `q`
+ * with its outcome. Only for a query that a cancel request meant for
+ * another one stopped: a cancelled statement rolled back, so running it
+ * again is running it once.
+ */
+function resend(binding: Binding, q: Query, resolve: (v: unknown) => void, reject: (e: unknown) => void): void {
+  const raw = binding.link.raw as unknown as ((...args: unknown[]) => Query) & Raw;
+  const fresh = q.tagged
+    ? raw(q.strings, ...q.args!)
+    : raw.unsafe(q.strings![0]!, q.args as never, q.options as never) as unknown as Query;
+  Object.assign(fresh.options!, q.options);
+  fresh.isRaw = q.isRaw;
+  fresh.retries = (q.retries ?? 0) + 1;
+  trackPiped(binding, fresh);
+  settle.call(fresh, (v: unknown) => resolve.call(q, v), (e: unknown) => reject.call(q, e));
+}
+
+/** Hears the binding's abort while it has queries in flight. */
+function hear(binding: Binding, signal: AbortSignal): void {
+  // corral's abortable() costs a few promises, where addEventListener costs
+  // ~3 µs a pair on Node 20.
+  let quiet!: () => void;
+  const idle = new Promise<void>((resolve) => quiet = resolve);
+  binding.quiet = quiet;
+  abortable(idle, { signal }).then(undefined, () => abortAll(binding));
+}
+
+/** postgres 3: the query goes through the connection's pipe (see cancel.ts). */
+function trackPiped(binding: Binding, q: Query): void {
+  const { link, signal } = binding;
+  const pipe = pipeOf(link, q);
+  q.binding = binding;
+  q.epoch = pipe.epoch;
+  q.handler = gate;
+  const reject = q.reject;
+  const resolve = q.resolve;
+  q.reject = (error: unknown) => {
+    if (error === EARLY) {
+      // Answer the caller now; the driver still has the query (keep its flag).
+      if (q.answered) return;
+      q.answered = true;
+      const active = q.active;
+      reject.call(q, reasonOf(binding));
+      q.active = active;
+      return;
+    }
+    stopped(q);
+    if (q.answered) return reject.call(q, error);
+    if (signal?.aborted) return reject.call(q, abortReasonOf(signal));
+    if (!link.lost && mistaken(q, error)) return resend(binding, q, resolve, reject);
+    if (!link.lost && losesConnection(error)) link.onClose(error);
+    reject.call(q, link.lost ? link.lostError(error) : error);
+  };
+  q.resolve = (value: unknown) => {
+    stopped(q);
+    resolve.call(q, value);
+  };
+  const inflight = binding.inflight ??= new Set();
+  inflight.add(q);
+  if (signal !== undefined && !binding.quiet) hear(binding, signal);
+}
+
 function track(binding: Binding, q: Query, strings: readonly string[]): Query {
   const { link, signal } = binding;
   if (touchesSession(strings)) link.dirty = true;
-  // Map the driver's rejection to what the caller should see.
-  // (postgres 3's reject is the promise's own function, postgres 4's a method.)
+  if ("canceller" in q) {
+    trackPiped(binding, q);
+    return q;
+  }
+  // postgres 4. Map the driver's rejection to what the caller should see.
   const reject = q.reject;
   q.reject = (error: unknown) => {
     if (signal?.aborted) return reject.call(q, abortReasonOf(signal));
@@ -48,14 +122,7 @@ function track(binding: Binding, q: Query, strings: readonly string[]): Query {
   };
   const inflight = binding.inflight ??= new Set();
   inflight.add(q);
-  if (signal !== undefined && !binding.quiet) {
-    // Hear the abort while queries are in flight: corral's abortable() costs
-    // a few promises, where addEventListener costs ~3 µs a pair on Node 20.
-    let quiet!: () => void;
-    const idle = new Promise<void>((resolve) => quiet = resolve);
-    binding.quiet = quiet;
-    abortable(idle, { signal }).then(undefined, () => abortAll(binding));
-  }
+  if (signal !== undefined && !binding.quiet) hear(binding, signal);
   const settled = () => finish(binding, q);
   settle.call(q, settled, settled);
   return q;
