@@ -11,6 +11,7 @@ import { transactionCases } from "./cases/transaction.ts";
 import { listenCases } from "./cases/listen.ts";
 import { leaseCases } from "./cases/lease.ts";
 import { diagnosticsCases } from "./cases/diagnostics.ts";
+import { pipelineCases } from "./cases/pipeline.ts";
 
 import type { AddCase, PgSuite } from "./case-types.ts";
 
@@ -49,5 +50,6 @@ export function postgresSuite(harness: Harness): number {
   listenCases(suite);
   leaseCases(suite);
   diagnosticsCases(suite);
+  pipelineCases(suite);
   return count;
 }

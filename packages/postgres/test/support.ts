@@ -5,7 +5,7 @@
 import { type DriverFactories, freezableProxy as startProxy } from "@corral/conformance";
 import type { PoolEvent } from "@corral/core";
 import { connect, createPostgresPool, DEFAULT_URL, type PgSql, pidOf, type PostgresConnection } from "../src/mod.ts";
-import type { PostgresPoolOptions } from "../src/mod.ts";
+import type { ConnectOptions, PostgresPoolOptions } from "../src/mod.ts";
 
 export const START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
 
@@ -72,9 +72,9 @@ export async function makePool(options: PostgresPoolOptions = {}): Promise<Retur
 }
 
 /** A dedicated connection whose queries {@linkcode activeWith} counts. */
-export async function ourConnection(): Promise<PostgresConnection> {
+export async function ourConnection(options: ConnectOptions = {}): Promise<PostgresConnection> {
   await adminConnection();
-  const conn = await connect({ url: url() });
+  const conn = await connect({ url: url(), ...options });
   ours.add(conn.pid);
   return conn;
 }

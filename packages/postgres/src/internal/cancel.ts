@@ -304,6 +304,12 @@ export function abortAll(binding: Binding): void {
   // cancelled queries: they have all stopped before the next borrower.
   binding.link.dirty = true;
   cancelOwn(binding);
+  // Answer the callers now (the driver's own rejection comes later and changes nothing).
+  const reason = reasonOf(binding);
+  for (const q of inflight) {
+    const p4 = q as unknown as { settled?: boolean; fail?: (e: unknown) => void };
+    if (!p4.settled) p4.fail?.(reason);
+  }
   sweep(binding);
   if (inflight.size) nudge(binding, performance.now(), 0);
 }

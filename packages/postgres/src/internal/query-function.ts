@@ -120,6 +120,10 @@ function track(binding: Binding, q: Query, strings: readonly string[]): Query {
     if (!link.lost && losesConnection(error)) link.onClose(error);
     reject.call(q, link.lost ? link.lostError(error) : error);
   };
+  // A query whose binding aborted or closed before its turn to be sent is never sent.
+  const p4 = q as unknown as { run: () => void };
+  const run = p4.run;
+  p4.run = () => binding.signal?.aborted || binding.closed ? q.reject(reasonOf(binding)) : run.call(q);
   const inflight = binding.inflight ??= new Set();
   inflight.add(q);
   if (signal !== undefined && !binding.quiet) hear(binding, signal);
