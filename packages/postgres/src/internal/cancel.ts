@@ -219,6 +219,13 @@ function abortPiped(binding: Binding): void {
 
 // --- postgres 4 -------------------------------------------------------------
 
+const counts = new WeakMap<Link, number>();
+
+/** postgres 4: how many times a binding of `link` asked the driver to cancel (a neighbour's query may have been hit since). */
+export function cancelsOf(link: Link): number {
+  return counts.get(link) ?? 0;
+}
+
 /**
  * Asks the driver to cancel each query of ours that has not settled. It
  * drops a queued one, stops a pipelined one before it runs (or when its
@@ -228,6 +235,8 @@ function abortPiped(binding: Binding): void {
  * may never settle.
  */
 function cancelOwn(binding: Binding): void {
+  const link = binding.link;
+  counts.set(link, cancelsOf(link) + 1);
   for (const q of binding.inflight!) {
     const settled = (q as { settled?: boolean }).settled;
     if (settled) continue;

@@ -13,7 +13,10 @@ import type postgres from "postgres";
 import { abortable, abortReasonOf } from "@corral/core";
 import { touchesSession } from "./session.ts";
 import type { Binding, Query, Raw } from "./binding.ts";
-import { abortAll, EARLY, finish, gate, pipeOf, reasonOf, stopped } from "./cancel.ts";
+import { abortAll, cancelsOf, EARLY, finish, gate, pipeOf, reasonOf, stopped } from "./cancel.ts";
+
+/** postgres 4's `Query.prototype.resolve` (its queries' own), kept from the first query that needed it. */
+const Query4: { resolve?: (v: unknown) => void } = {};
 
 const settle = Promise.prototype.then;
 
@@ -36,10 +39,9 @@ function losesConnection(error: unknown): boolean {
 }
 
 /** A cancel request meant for another query stopped this one (it was on the wire behind that one). */
-function mistaken(q: Query, error: unknown): boolean {
-  const pipe = q.binding!.link.pipe!;
+function mistaken(q: Query, error: unknown, epoch: number): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
-  return pipe.epoch !== q.epoch && e?.code === "57014" && String(e.message).includes("user request") &&
+  return epoch !== q.epoch && e?.code === "57014" && String(e.message).includes("user request") &&
     !q.cursorFn && !q.forEachFn && !q.onlyDescribe && (q.retries ?? 0) < 3;
 }
 
@@ -57,8 +59,10 @@ function resend(binding: Binding, q: Query, resolve: (v: unknown) => void, rejec
   Object.assign(fresh.options!, q.options);
   fresh.isRaw = q.isRaw;
   fresh.retries = (q.retries ?? 0) + 1;
-  trackPiped(binding, fresh);
+  if ("canceller" in fresh) trackPiped(binding, fresh);
+  else track(binding, fresh, []);
   settle.call(fresh, (v: unknown) => resolve.call(q, v), (e: unknown) => reject.call(q, e));
+  fresh.execute();
 }
 
 /** Hears the binding's abort while it has queries in flight. */
@@ -93,7 +97,7 @@ function trackPiped(binding: Binding, q: Query): void {
     stopped(q);
     if (q.answered) return reject.call(q, error);
     if (signal?.aborted) return reject.call(q, abortReasonOf(signal));
-    if (!link.lost && mistaken(q, error)) return resend(binding, q, resolve, reject);
+    if (!link.lost && mistaken(q, error, link.pipe!.epoch)) return resend(binding, q, resolve, reject);
     if (!link.lost && losesConnection(error)) link.onClose(error);
     reject.call(q, link.lost ? link.lostError(error) : error);
   };
@@ -115,8 +119,12 @@ function track(binding: Binding, q: Query, strings: readonly string[]): Query {
   }
   // postgres 4. Map the driver's rejection to what the caller should see.
   const reject = q.reject;
+  q.epoch = cancelsOf(link);
   q.reject = (error: unknown) => {
     if (signal?.aborted) return reject.call(q, abortReasonOf(signal));
+    if (!link.lost && !binding.closed && mistaken(q, error, cancelsOf(link))) {
+      return resend(binding, q, Query4.resolve ??= q.resolve, reject);
+    }
     if (!link.lost && losesConnection(error)) link.onClose(error);
     reject.call(q, link.lost ? link.lostError(error) : error);
   };

@@ -73,14 +73,17 @@ export function pipelineCases({ corral, add }: PgSuite): void {
 
   add("PG-73", "cancelling at random moments never fails a neighbour's query", async () => {
     await using conn = await ourConnection();
-    for (let round = 0; round < 40; round++) {
+    // A request lands ~1 ms after it is sent: victims that end about then,
+    // and neighbours that run long enough to be hit by one that came late.
+    for (let round = 0; round < 60; round++) {
       const controller = new AbortController();
-      const victim = conn.bind(controller.signal).unsafe(`select pg_sleep(${(round % 5) / 1000})`).execute();
+      const victim = conn.bind(controller.signal).unsafe(`select pg_sleep(${(round % 6) / 2000})`).execute();
       const neighbours = Array.from(
         { length: 4 },
-        (_, i) => conn.sql<{ n: number }[]>`select ${i}::int as n`.execute(),
+        (_, i) => conn.sql<{ n: number }[]>`select ${i}::int as n, pg_sleep(0.003)::text as s`.execute(),
       );
-      setTimeout(() => controller.abort(new Error("late")), round % 4);
+      await new Promise((resolve) => setTimeout(resolve, round % 3));
+      controller.abort(new Error("late"));
       await victim.catch(() => {});
       const rows = await Promise.all(neighbours);
       deepEqual(rows.map((r) => r[0]?.n), [0, 1, 2, 3], `round ${round}: every neighbour got its own answer`);
