@@ -5,13 +5,22 @@
  * @module
  */
 
-import type { PooledResource } from "./internal/pool-resource.ts";
+/**
+ * @internal What a lease holds: a pooled resource (an exclusive lease) or
+ * one share of it (a shared lease).
+ */
+export interface LeaseTarget<T> {
+  readonly resource: T;
+  /** Bumped when the lease ends. */
+  readonly generation: number;
+  readonly shared: boolean;
+}
 
-/** @internal What a lease needs from its pool. */
+/** @internal What a lease needs from its pool: the lender for exclusive leases, the sharing part for shared ones. */
 export interface LeaseOwner<T> {
-  giveBack(pooled: PooledResource<T>): Promise<void>;
-  destroyLeased(pooled: PooledResource<T>, hasError: boolean, error: unknown): Promise<void>;
-  leaseSignal(pooled: PooledResource<T>): AbortSignal;
+  giveBack(target: LeaseTarget<T>): Promise<void>;
+  destroyLeased(target: LeaseTarget<T>, hasError: boolean, error: unknown): Promise<void>;
+  leaseSignal(target: LeaseTarget<T>): AbortSignal;
 }
 
 const DONE: Promise<void> = Promise.resolve();
@@ -21,7 +30,10 @@ function ended(what: string): ReferenceError {
 }
 
 /**
- * One borrowed resource, from {@linkcode Pool.acquire}. It ends exactly
+ * One borrowed resource, from {@linkcode Pool.acquire}: exclusive (the
+ * default: nobody else holds the resource meanwhile) or shared
+ * (`acquire({ shared: true })`: up to the pool's `maxShared` shared leases
+ * hold it at once, and no exclusive one). It ends exactly
  * once: by `release()` (the resource goes back to the pool, through
  * `reset` when the pool has one), by `destroy()` (the resource is broken:
  * the pool destroys it and creates another when needed), or by the pool
@@ -47,7 +59,7 @@ function ended(what: string): ReferenceError {
  */
 export class Lease<T> implements AsyncDisposable {
   readonly #owner: LeaseOwner<T>;
-  readonly #pooled: PooledResource<T>;
+  readonly #pooled: LeaseTarget<T>;
   /** The resource's lease generation when this lease began: active while they match. */
   readonly #generation: number;
 
@@ -56,7 +68,7 @@ export class Lease<T> implements AsyncDisposable {
    *
    * @internal
    */
-  constructor(owner: LeaseOwner<T>, pooled: PooledResource<T>) {
+  constructor(owner: LeaseOwner<T>, pooled: LeaseTarget<T>) {
     this.#owner = owner;
     this.#pooled = pooled;
     this.#generation = pooled.generation;
@@ -104,6 +116,28 @@ export class Lease<T> implements AsyncDisposable {
     return this.#owner.leaseSignal(pooled);
   }
 
+  /**
+   * True for a shared lease (`acquire({ shared: true })`): other shared
+   * leases may hold the same resource at the same time. Readable after the
+   * lease has ended too.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createPool } from "@corral/core";
+   * const pool = createPool({ create: () => ({}), max: 1, maxShared: 2 });
+   * const a = await pool.acquire({ shared: true });
+   * const b = await pool.acquire({ shared: true });
+   * assert(a.shared && b.shared && a.resource === b.resource);
+   * await a.release();
+   * await b.release();
+   * await pool.close();
+   * ```
+   */
+  get shared(): boolean {
+    return this.#pooled.shared;
+  }
+
   /** True until the lease ends. */
   get active(): boolean {
     return this.#pooled.generation === this.#generation;
@@ -113,6 +147,7 @@ export class Lease<T> implements AsyncDisposable {
    * Gives the resource back. It is reset first when the pool has `reset`,
    * and destroyed instead when it has reached `maxUses` or `maxLifetime`
    * or the pool is closing. Does nothing when the lease has already ended.
+   * For a shared lease, all that happens when the last sharer gives it back.
    *
    * @returns a promise that resolves (never rejects) once the resource is
    * back in the pool or destroyed; failures become `error` events
@@ -126,6 +161,9 @@ export class Lease<T> implements AsyncDisposable {
   /**
    * Destroys the resource instead of giving it back: call it when the
    * resource is broken. Does nothing when the lease has already ended.
+   * A shared lease retires the resource instead: it is lent to nobody any
+   * more and destroyed once its last sharer has left (the promise of a
+   * sharer that is not the last resolves at once).
    *
    * @param error why (appears as `error` on the pool's `destroy` event,
    * also when it is `undefined`; without an argument the event has none)
@@ -157,5 +195,5 @@ export class Lease<T> implements AsyncDisposable {
 /** @internal */
 export const pinnedLease: Lease<never> = new Lease<never>(
   undefined as never,
-  { generation: -1 } as PooledResource<never>,
+  { generation: -1, resource: undefined as never, shared: false },
 );

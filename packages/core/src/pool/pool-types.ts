@@ -142,6 +142,29 @@ export interface PoolOptions<T> {
   maxLifetimeJitter?: number;
   /** Destroy a resource after this many leases (asyncpg's `max_queries`): an integer >= 1, or `Infinity`. Default `Infinity`. */
   maxUses?: number;
+  /**
+   * How many shared leases (`acquire({ shared: true })`) one resource may
+   * serve at once: an integer >= 1. Default 1. A resource is lent either to
+   * one exclusive lease or to up to this many shared ones, never both.
+   * Set it for resources that can serve several borrowers at a time: a
+   * database connection that pipelines queries, an HTTP/2 session, a
+   * multiplexed client.
+   *
+   * @example Ten tasks over two pipelining connections
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createPool } from "@corral/core";
+   * let next = 0;
+   * const pool = createPool({ create: () => ({ id: ++next }), max: 2, maxShared: 8 });
+   * await pool.use(() => {}, { shared: true }); // one warm connection
+   * const seen = await Promise.all(
+   *   Array.from({ length: 10 }, () => pool.use((conn) => conn.id, { shared: true })),
+   * );
+   * assert(new Set(seen).size === 2); // spread over both, not piled on one
+   * await pool.close();
+   * ```
+   */
+  maxShared?: number;
   /** A lease held longer dispatches a `leak` event (with the acquire's stack); >= 0. Default `Infinity` (off). */
   leakTimeout?: number;
   /**
@@ -173,6 +196,14 @@ export interface PoolOptions<T> {
  * ```
  */
 export interface AcquireOptions {
+  /**
+   * Borrow the resource shared (see the pool's `maxShared`): other shared
+   * leases may hold it at the same time, an exclusive one may not. Default
+   * `false` (exclusive). Shared acquires wait in the same first-come,
+   * first-served queue as exclusive ones: once an exclusive acquire waits,
+   * later shared ones wait behind it.
+   */
+  shared?: boolean;
   /**
    * Stop waiting when this aborts (rejects with its reason). Defaults to the
    * ambient `currentSignal()`. Once lent, the lease's `signal` aborts with
@@ -245,8 +276,13 @@ export interface PoolStats {
   size: number;
   /** Resources ready to lend. */
   idle: number;
-  /** Resources lent out. */
+  /**
+   * Resources lent out: each lent exclusively, and each lent to one or more
+   * shared leases (counted once, however many share it).
+   */
   borrowed: number;
+  /** Shared leases out (on the `borrowed` resources that are shared). */
+  shared: number;
   /** Acquires waiting in the queue. */
   pending: number;
   /** Creates in flight. */

@@ -54,6 +54,7 @@ import { PoolEvents } from "./internal/pool-events.ts";
 import { Inventory } from "./internal/pool-inventory.ts";
 import { Lender } from "./internal/pool-lender.ts";
 import { Maintenance } from "./internal/pool-maintenance.ts";
+import { Sharing } from "./internal/pool-sharing.ts";
 import { checkTimeout, resolvePoolOptions } from "./internal/pool-options.ts";
 import { Upkeep } from "./internal/pool-upkeep.ts";
 import { use } from "./internal/pool-use.ts";
@@ -114,7 +115,8 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
       upkeep,
       host: lender,
     });
-    lender.attach({ creator, maintenance, upkeep });
+    const sharing = new Sharing<T>(settings, { books, events, creator, maintenance, upkeep, host: lender });
+    lender.attach({ creator, maintenance, upkeep, sharing });
     this.#closing = new Closing<T>(settings.cleanupTimeout, { books, lender, creator, maintenance, upkeep });
     creator.fill();
   }
@@ -123,7 +125,16 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * Borrows a resource: an idle one (LIFO), a new one (within `max`), or the
    * next one given back (FIFO among waiters).
    *
-   * @param options `signal` to stop waiting, `timeout` instead of `acquireTimeout`
+   * With `shared: true` the lease is shared: the resource may serve up to
+   * the pool's `maxShared` shared leases at once, never together with an
+   * exclusive one. A shared acquire takes an idle resource, else a new one
+   * while every resource has a sharer and `size < max`, else the least
+   * loaded one below `maxShared`. Shared and exclusive acquires wait in one
+   * FIFO queue: once an exclusive acquire waits, later shared ones wait
+   * behind it, so a stream of shared work never starves it. `validate` runs
+   * before a resource's first sharer, `reset` after its last.
+   *
+   * @param options `signal` to stop waiting, `timeout` instead of `acquireTimeout`, `shared` for a shared lease
    * @returns the lease; `await using` gives it back
    * @throws {PoolClosedError} once `close()` or `terminate()` has started (also while waiting)
    * @throws {TimeoutError} when no resource came in time (`cause`: the last create error, if creates fail)
@@ -139,6 +150,25 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * await held.release();
    * await pool.close();
    * ```
+   * @example Shared leases, and an exclusive one that waits for them
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createPool } from "@corral/core";
+   * const pool = createPool({ create: () => ({}), max: 1, maxShared: 4 });
+   * const a = await pool.acquire({ shared: true });
+   * const b = await pool.acquire({ shared: true });
+   * assert(a.resource === b.resource && pool.stats.shared === 2 && pool.stats.borrowed === 1);
+   * const exclusive = pool.acquire(); // waits for both sharers to leave
+   * const c = pool.acquire({ shared: true }); // waits behind the exclusive one
+   * await a.release();
+   * await b.release();
+   * const lease = await exclusive;
+   * assert(!lease.shared);
+   * assert.equal(pool.stats.shared, 0);
+   * await lease.release();
+   * assert((await c).shared);
+   * await pool.close();
+   * ```
    */
   acquire(options?: AcquireOptions): Promise<Lease<T>> {
     return this.#lender.acquireWith(options);
@@ -152,8 +182,11 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * trusted again). `signal` aborts when `options.signal` (or the ambient
    * signal) aborts or when close() stops waiting for this lease.
    *
+   * With `{ shared: true }`, `fn` runs on a shared lease (see `acquire`); a
+   * broken resource is then retired: destroyed once its other sharers leave.
+   *
    * @param fn the work
-   * @param options as for `acquire`
+   * @param options as for `acquire` (`shared` included)
    * @returns `fn`'s value
    * @throws whatever `acquire` or `fn` throws
    * @example A failing body destroys the resource

@@ -5,10 +5,13 @@
 // Accounting invariant (checked by the property tests):
 //   size      = creating + idle + borrowed + maintaining   (never above max)
 //   created - destroyed = idle + borrowed + maintaining
-// where `maintaining` counts resources being validated, reset or destroyed.
+// where `maintaining` counts resources being validated, reset or destroyed,
+// and `borrowed` counts a resource with one or more shared leases once (it
+// is then on the `sharing` list, and each of its leases on the shares list).
 
 import type { PoolStats } from "../pool-types.ts";
 import type { PooledResource } from "./pool-resource.ts";
+import type { Share } from "./pool-share.ts";
 
 export class Inventory<T> {
   /** Idle resources; the top (end) is the most recently used: reuse is LIFO, eviction takes the bottom. */
@@ -17,6 +20,12 @@ export class Inventory<T> {
   firstBorrowed: PooledResource<T> | undefined = undefined;
   lastBorrowed: PooledResource<T> | undefined = undefined;
   borrowed = 0;
+  /** Resources lent shared (each counted once in `borrowed`), in no order; `shareIndex` is each one's place. */
+  readonly sharing: PooledResource<T>[] = [];
+  /** Shared leases out, in lend order (oldest first), and how many. */
+  firstShare: Share<T> | undefined = undefined;
+  lastShare: Share<T> | undefined = undefined;
+  shared = 0;
   /** Resources being validated, reset or destroyed (`validating` and `destroying` are parts of it). */
   maintaining = 0;
   validating = 0;
@@ -62,6 +71,46 @@ export class Inventory<T> {
     this.borrowed--;
   }
 
+  /** A resource gets its first sharer: it counts as borrowed once, however many share it. */
+  startSharing(pooled: PooledResource<T>): void {
+    pooled.shareIndex = this.sharing.length;
+    this.sharing.push(pooled);
+    this.borrowed++;
+  }
+
+  /** Its last sharer left. */
+  stopSharing(pooled: PooledResource<T>): void {
+    const sharing = this.sharing;
+    const last = sharing.pop()!;
+    if (last !== pooled) {
+      sharing[pooled.shareIndex] = last;
+      last.shareIndex = pooled.shareIndex;
+    }
+    pooled.shareIndex = -1;
+    this.borrowed--;
+  }
+
+  /** Appends `share` to the list of shared leases. */
+  addShare(share: Share<T>): void {
+    const last = this.lastShare;
+    share.prevBorrowed = last;
+    if (last === undefined) this.firstShare = share;
+    else last.nextBorrowed = share;
+    this.lastShare = share;
+    this.shared++;
+  }
+
+  /** Unlinks `share` in O(1). */
+  removeShare(share: Share<T>): void {
+    const { prevBorrowed, nextBorrowed } = share;
+    if (prevBorrowed === undefined) this.firstShare = nextBorrowed;
+    else prevBorrowed.nextBorrowed = nextBorrowed;
+    if (nextBorrowed === undefined) this.lastShare = prevBorrowed;
+    else nextBorrowed.prevBorrowed = prevBorrowed;
+    share.prevBorrowed = share.nextBorrowed = undefined;
+    this.shared--;
+  }
+
   /** Takes `pooled` off the idle stack, wherever it is; false when it is not there. */
   removeIdle(pooled: PooledResource<T>): boolean {
     const i = this.idle.indexOf(pooled);
@@ -87,6 +136,7 @@ export class Inventory<T> {
       size: creating + this.held(),
       idle: this.idle.length,
       borrowed: this.borrowed,
+      shared: this.shared,
       pending,
       creating,
       maintaining: this.maintaining,

@@ -3,9 +3,10 @@ import { live } from "../../base/live.ts";
 import { PoolClosedError } from "../../base/errors.ts";
 import { PoolEvents } from "./pool-events.ts";
 import { Inventory } from "./pool-inventory.ts";
-import { Lender } from "./pool-lender.ts";
+import { Lender, type LenderParts } from "./pool-lender.ts";
 import { resolvePoolOptions } from "./pool-options.ts";
 import { IDLE, PooledResource } from "./pool-resource.ts";
+import { Sharing } from "./pool-sharing.ts";
 
 /**
  * Lending alone: creation never creates (the tests stock the idle stack or
@@ -14,10 +15,11 @@ import { IDLE, PooledResource } from "./pool-resource.ts";
 function setup(options: Record<string, unknown> = {}) {
   const settings = resolvePoolOptions<number>({ create: () => 0, max: 2, ...options });
   const books = new Inventory<number>();
-  const lender = new Lender<number>(settings, books, new PoolEvents<number>(() => {}));
+  const events = new PoolEvents<number>(() => {});
+  const lender = new Lender<number>(settings, books, events);
   const destroyed: [number, boolean][] = [];
   const resets: number[] = [];
-  lender.attach({
+  const parts = {
     creator: {
       creating: 0,
       cancelled: 0,
@@ -43,7 +45,9 @@ function setup(options: Record<string, unknown> = {}) {
       lent() {},
       noneBorrowed() {},
     },
-  });
+  } satisfies Omit<LenderParts<number>, "sharing">;
+  const sharing = new Sharing<number>(settings, { ...parts, books, events, host: lender });
+  lender.attach({ ...parts, sharing });
   const stock = (...ids: number[]) => {
     for (const id of ids) {
       books.idle.push(Object.assign(new PooledResource<number>({ expired() {} }, id), { state: IDLE }));

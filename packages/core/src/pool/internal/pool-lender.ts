@@ -13,7 +13,7 @@
 
 import { now } from "../../base/clock.ts";
 import { PoolClosedError, TimeoutError } from "../../base/errors.ts";
-import { checkOptions, checkSignal } from "../../base/validate.ts";
+import { checkOptions, checkSignal, describe } from "../../base/validate.ts";
 import { ambientNode } from "../../cancellation/internal/ambient.ts";
 import { CancelNode } from "../../cancellation/internal/cancel-node.ts";
 import { Lease, type LeaseOwner } from "../lease.ts";
@@ -22,7 +22,9 @@ import { ACQUIRE_EVENT, type PoolEvents, RELEASE_EVENT } from "./pool-events.ts"
 import type { Inventory } from "./pool-inventory.ts";
 import type { Maintenance, MaintenanceHost } from "./pool-maintenance.ts";
 import { checkTimeout, type PoolSettings } from "./pool-options.ts";
-import { BORROWED, BUSY, type PooledResource } from "./pool-resource.ts";
+import { BORROWED, BUSY, type LeaseRecord, type PooledResource } from "./pool-resource.ts";
+import { callSetup } from "./pool-share.ts";
+import type { Sharing, SharingHost } from "./pool-sharing.ts";
 import type { Upkeep } from "./pool-upkeep.ts";
 import type { Borrowing } from "./pool-use.ts";
 import { reasonOf, Waiter, type WaiterOwner, WaitQueue } from "./pool-waiters.ts";
@@ -50,18 +52,21 @@ export interface LenderParts<T> {
   >;
   maintenance: Pick<Maintenance<T>, "askAlive" | "keepIfAlive" | "validate" | "reset" | "destroy">;
   upkeep: Pick<Upkeep<T>, "park" | "needsValidation" | "lent" | "noneBorrowed">;
+  sharing: Pick<Sharing<T>, "acquire" | "place" | "lend" | "revokeAll">;
 }
 
 // Its members are TypeScript-private rather than #private, as Upkeep's:
 // JavaScriptCore reads them on every acquire and release, and #private
 // fields cost Bun ~15% there (pool benchmark, uncontended: ~61 ns a cycle
 // with plain fields, 64-79 ns with #private; V8 runs both alike).
-export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>, MaintenanceHost<T>, Borrowing<T> {
+export class Lender<T>
+  implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>, MaintenanceHost<T>, Borrowing<T>, SharingHost<T> {
   readonly queue: WaitQueue<T> = new WaitQueue<T>(this);
   /** Set once close() stopped waiting for borrowers: every lease signal aborts with `leaseCancelReason`. */
   private leasesCancelled = false;
   private leaseCancelReason: unknown = undefined;
-  private open = true;
+  /** False once the pool is closing. */
+  open = true;
   private readonly settings: PoolSettings<T>;
   private readonly books: Inventory<T>;
   private readonly events: PoolEvents<T>;
@@ -69,6 +74,7 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
   private creator!: LenderParts<T>["creator"];
   private maintenance!: LenderParts<T>["maintenance"];
   private upkeep!: LenderParts<T>["upkeep"];
+  private sharing!: LenderParts<T>["sharing"];
 
   constructor(settings: PoolSettings<T>, books: Inventory<T>, events: PoolEvents<T>) {
     this.settings = settings;
@@ -80,6 +86,7 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
     this.creator = parts.creator;
     this.maintenance = parts.maintenance;
     this.upkeep = parts.upkeep;
+    this.sharing = parts.sharing;
   }
 
   /** The pool's `isBroken` (for use()). */
@@ -92,15 +99,20 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
     if (options === undefined) return this.acquire(undefined, undefined);
     let signal: AbortSignal | undefined;
     let timeout: number | undefined;
+    let shared: unknown;
     try {
       checkOptions("acquire", options);
-      const o = options as { signal?: unknown; timeout?: unknown };
+      const o = options as { signal?: unknown; timeout?: unknown; shared?: unknown };
       signal = checkSignal("acquire", o.signal);
       timeout = checkTimeout("acquire", o.timeout, "0 takes an idle resource or fails at once");
+      shared = o.shared;
+      if (shared !== undefined && typeof shared !== "boolean") {
+        throw new TypeError(`Cannot acquire as 'shared' must be a boolean: received ${describe(shared)}`);
+      }
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.acquire(signal, timeout);
+    return shared === true ? this.sharing.acquire(signal, timeout) : this.acquire(signal, timeout);
   }
 
   acquire(signal: AbortSignal | undefined, timeout: number | undefined): Promise<Lease<T>> {
@@ -130,11 +142,11 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
         }
       }
     }
-    return this.enqueue(scope, timeout, stack);
+    return this.enqueue(scope, timeout, stack, false);
   }
 
   /** Destroys the dead resources on top of the idle stack; returns how many idle ones are left. */
-  private dropDead(): number {
+  dropDead(): number {
     const idle = this.books.idle;
     while (idle.length > 0) {
       const pooled = idle.pop()!;
@@ -146,10 +158,12 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
     return idle.length;
   }
 
-  private enqueue(
+  /** Queues an acquire (`shared`: for a shared lease) and pumps. */
+  enqueue(
     scope: CancelNode | AbortSignal | undefined,
     timeout: number | undefined,
     stack: string | undefined,
+    shared: boolean,
   ): Promise<Lease<T>> {
     return new Promise<Lease<T>>((resolve, reject) => {
       const ms = timeout ?? this.settings.acquireTimeout;
@@ -159,6 +173,7 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
         return;
       }
       const w = new Waiter<T>(this, resolve as (value: never) => void, reject, stack);
+      if (shared) w.shared = true;
       if (scope !== undefined) {
         w.attach(scope);
         w.scope = scope;
@@ -188,7 +203,10 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
       reason = this.timeoutError(w.timeoutMs);
     }
     w.reject(reason);
-    if (this.open) this.creator.trim(w, reason, this.books.validating);
+    if (!this.open) return;
+    this.creator.trim(w, reason, this.books.validating);
+    // A waiter that leaves from the head may have held shared waiters back.
+    if (this.queue.sharedCount > 0) this.pump();
   }
 
   /** Serves queued waiters from the idle stack, or starts creates for them, within `max`. */
@@ -200,13 +218,22 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
     const creator = this.creator;
     // Re-read everything each turn: serving dispatches events, and a
     // listener may acquire or release synchronously.
-    while (q.size - creator.live() - books.validating > 0) {
+    for (let w = q.head; w !== undefined; w = q.head) {
+      if (w.shared && books.idle.length === 0) {
+        // Nothing idle: a shared waiter tries the resources already shared (pool-sharing.ts places it).
+        const shared = this.sharing.place(q.sharedCount);
+        if (shared !== undefined) {
+          this.serve(w, shared);
+          continue;
+        }
+      }
+      if (q.size - creator.live() - books.validating <= 0) break;
       const idle = books.idle;
       if (idle.length > 0) {
         const pooled = idle.pop()!;
         if (settings.isAlive !== undefined && !this.maintenance.keepIfAlive(pooled)) continue;
         if (settings.validate !== undefined && this.upkeep.needsValidation(pooled)) this.maintenance.validate(pooled);
-        else this.serve(q.head!, pooled);
+        else this.serve(w, pooled);
         continue;
       }
       if (creator.creating + books.held() >= settings.max || !creator.mayCreate()) break;
@@ -233,8 +260,12 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
       return;
     }
     const w = this.queue.head;
-    if (w !== undefined) this.serve(w, pooled);
-    else this.upkeep.park(pooled);
+    if (w === undefined) this.upkeep.park(pooled);
+    else {
+      this.serve(w, pooled);
+      // More shared waiters may fit on what is lent shared now.
+      if (this.queue.sharedCount > 0) this.pump();
+    }
   }
 
   /** Hands `pooled` to the queued waiter `w` (a failing `setup` rejects it instead). */
@@ -242,7 +273,14 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
     this.queue.remove(w);
     w.detach();
     let lease: Lease<T>;
-    if (this.settings.setup === undefined) lease = this.lend(pooled, w.acquireStack, w.scope);
+    if (w.shared) {
+      try {
+        lease = this.sharing.lend(pooled, w.acquireStack, w.scope);
+      } catch (error) {
+        w.reject(error);
+        return;
+      }
+    } else if (this.settings.setup === undefined) lease = this.lend(pooled, w.acquireStack, w.scope);
     else {
       try {
         lease = this.lend(pooled, w.acquireStack, w.scope);
@@ -281,22 +319,10 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
 
   /** Calls `setup` for a lease starting on `pooled`; when it fails, ends the lease, destroys the resource and throws. */
   private setup(pooled: PooledResource<T>): void {
-    const setup = this.settings.setup!;
     let failed = false;
     let error: unknown;
     try {
-      const result = setup.length < 2
-        ? (setup as (resource: T) => unknown)(pooled.resource)
-        : setup(pooled.resource, this.leaseSignal(pooled));
-      if (
-        result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function"
-      ) {
-        Promise.resolve(result).then(undefined, () => {});
-        throw new TypeError(
-          "Cannot lend a resource as 'setup' must return synchronously (prepare it in create or validate): " +
-            "received a promise",
-        );
-      }
+      callSetup(this.settings.setup!, pooled, this);
     } catch (e) {
       failed = true;
       error = e;
@@ -350,7 +376,7 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
   }
 
   /** Dispatches `release` while the resource counts as in maintenance, so `stats` add up inside listeners. */
-  private announceRelease(pooled: PooledResource<T>): void {
+  announceRelease(pooled: PooledResource<T>): void {
     pooled.state = BUSY;
     this.books.maintaining++;
     this.events.emit("release", { resource: pooled.resource });
@@ -361,7 +387,7 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
    * The lease's signal: a node under the borrower's scope (so it aborts when
    * the borrower's signal does) that close() cancels when it stops waiting.
    */
-  leaseSignal(pooled: PooledResource<T>): AbortSignal {
+  leaseSignal(pooled: LeaseRecord<T>): AbortSignal {
     let node = pooled.signalNode;
     if (node === undefined) {
       node = pooled.signalNode = new CancelNode();
@@ -383,6 +409,9 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
     for (let p = this.books.firstBorrowed; p !== undefined; p = p.nextBorrowed) {
       if (p.signalNode !== undefined) nodes.push(p.signalNode);
     }
+    for (let p = this.books.firstShare; p !== undefined; p = p.nextBorrowed) {
+      if (p.signalNode !== undefined) nodes.push(p.signalNode);
+    }
     for (const node of nodes) node.cancel(reason);
   }
 
@@ -393,6 +422,7 @@ export class Lender<T> implements LeaseOwner<T>, WaiterOwner<T>, CreatorHost<T>,
       this.endLease(pooled);
       this.maintenance.destroy(pooled, true, new PoolClosedError(`The pool revoked this lease: ${why}`));
     }
+    this.sharing.revokeAll(why);
   }
 
   /** The pool is closing: no more acquires; the queued ones reject with PoolClosedError. */

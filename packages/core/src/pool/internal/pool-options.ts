@@ -9,6 +9,7 @@
 //                       Array, can hold; there is no unlimited pool)
 //   min                 integer, 0 ..= max
 //   maxUses             integer, 1 ..= 2^53 - 1, or Infinity (no limit)
+//   maxShared           integer, 1 ..= 2^53 - 1 (shared leases a resource serves at once)
 //   maxLifetimeJitter   number, 0 ..= 1
 //   maxLifetime         > 0 ms, Infinity = never
 //   acquireTimeout, idleTimeout, validateAfterIdle, leakTimeout
@@ -52,6 +53,7 @@ export interface PoolSettings<T> {
   maxLifetime: number;
   maxLifetimeJitter: number;
   maxUses: number;
+  maxShared: number;
   leakTimeout: number;
   cleanupTimeout: number;
   retryDelay: number;
@@ -66,6 +68,7 @@ type Defaulted =
   | "maxLifetime"
   | "maxLifetimeJitter"
   | "maxUses"
+  | "maxShared"
   | "leakTimeout"
   | "cleanupTimeout"
   | "retryDelay"
@@ -80,6 +83,7 @@ export const DEFAULTS: Readonly<Record<Defaulted, number>> = {
   maxLifetime: Infinity,
   maxLifetimeJitter: 0.1,
   maxUses: Infinity,
+  maxShared: 1,
   leakTimeout: Infinity,
   cleanupTimeout: 5_000,
   retryDelay: 20,
@@ -200,6 +204,7 @@ export function resolvePoolOptions<T>(options: unknown): PoolSettings<T> {
     }
   }
   const maxUses = o.maxUses === undefined ? Infinity : checkCount(WHAT, "maxUses", o.maxUses, 1, true);
+  const maxShared = o.maxShared === undefined ? DEFAULTS.maxShared : checkCount(WHAT, "maxShared", o.maxShared, 1);
   const retryDelay = finiteTime(o, "retryDelay", true, "0 would retry a failing create in a busy loop");
   const maxRetryDelay = finiteTime(
     o,
@@ -228,6 +233,7 @@ export function resolvePoolOptions<T>(options: unknown): PoolSettings<T> {
     maxLifetime,
     maxLifetimeJitter: jitter,
     maxUses,
+    maxShared,
     leakTimeout: time(o, "leakTimeout"),
     cleanupTimeout: finiteTime(o, "cleanupTimeout", false, "cleanup is always bounded: give the longest you can wait"),
     retryDelay,

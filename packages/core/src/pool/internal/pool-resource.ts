@@ -14,16 +14,42 @@ export const BORROWED = 1;
 export const BUSY = 2;
 /** Destroyed. */
 export const GONE = 3;
+/** Lent to one or more shared leases (see pool-sharing.ts). */
+export const SHARED = 4;
+
+/**
+ * What the books keep of one lease while it is out, for leak detection and
+ * close: a pooled resource lent exclusively, or one share of a resource.
+ */
+export interface LeaseRecord<T> {
+  readonly resource: T;
+  /** Whether the lease is shared (a Share) or exclusive (the PooledResource itself). */
+  readonly shared: boolean;
+  /** Bumped when the lease ends (see PooledResource.generation). */
+  generation: number;
+  /** BORROWED while the lease is out. */
+  state: number;
+  /** The lease's signal node, made only when someone reads `lease.signal` (or `setup` declares it). */
+  signalNode: CancelNode | undefined;
+  /** The borrower's signal or ambient node, while lent: the lease's signal node hangs under it. */
+  scope: CancelNode | AbortSignal | undefined;
+  lentAt: number;
+  acquireStack: string | undefined;
+  leakReported: boolean;
+  readonly nextBorrowed: LeaseRecord<T> | undefined;
+}
 
 /** What a pooled resource tells when its maximum lifetime ends. */
 export interface LifetimeOwner {
   expired(pooled: PooledResource<unknown>): void;
 }
 
-export class PooledResource<T> implements TimerEntry {
+export class PooledResource<T> implements TimerEntry, LeaseRecord<T> {
   readonly resource: T;
+  /** Leases on it are exclusive (a lease reads this; a Share says true). */
+  readonly shared: boolean = false;
   readonly lifetimeOwner: LifetimeOwner;
-  /** IDLE, BORROWED, BUSY or GONE. */
+  /** IDLE, BORROWED, BUSY, GONE or SHARED. */
   state: number = BUSY;
   /**
    * Bumped when a lease ends: a Lease is active iff the generation it began
@@ -41,8 +67,17 @@ export class PooledResource<T> implements TimerEntry {
   nextBorrowed: PooledResource<T> | undefined = undefined;
   /** Leases so far (for `maxUses`). */
   uses = 0;
-  /** Its lifetime is over: destroy it instead of reusing it. */
+  /** Its lifetime is over (or a lease marked it broken): destroy it instead of reusing it. */
   retired = false;
+  /** Shared leases out on it (state SHARED iff > 0). */
+  sharers = 0;
+  /** Its place in the books' list of shared resources, while SHARED. */
+  shareIndex = -1;
+  /** A shared lease called destroy(): nobody is lent it again; destroyed once its last sharer leaves. */
+  broken = false;
+  /** The error that destroy() was given (`brokenHasError`: whether one was, `undefined` included). */
+  brokenHasError = false;
+  brokenError: unknown = undefined;
   /** The eviction epoch at which it went idle (see Upkeep). */
   idleEpoch = 0;
   /** When it went idle, on the now() clock; kept only when the pool validates. */

@@ -14,7 +14,7 @@ import type { PoolEvents } from "./pool-events.ts";
 import type { Inventory } from "./pool-inventory.ts";
 import type { Maintenance } from "./pool-maintenance.ts";
 import type { PoolSettings } from "./pool-options.ts";
-import { BORROWED, IDLE, type LifetimeOwner, type PooledResource } from "./pool-resource.ts";
+import { BORROWED, IDLE, type LeaseRecord, type LifetimeOwner, type PooledResource } from "./pool-resource.ts";
 import { PoolTimer } from "./pool-timer.ts";
 
 // TypeScript-private members, not #private: park() runs on every release
@@ -75,7 +75,7 @@ export class Upkeep<T> implements LifetimeOwner {
   }
 
   /** A lease started: remember when and where, for leak detection (only when `leakTimeout` is set). */
-  lent(pooled: PooledResource<T>, acquireStack: string | undefined): void {
+  lent(pooled: LeaseRecord<T>, acquireStack: string | undefined): void {
     pooled.lentAt = now();
     pooled.acquireStack = acquireStack;
     pooled.leakReported = false;
@@ -120,25 +120,34 @@ export class Upkeep<T> implements LifetimeOwner {
   /** The leak timer fired: report every lease held past `leakTimeout`, re-arm for the next. */
   private checkLeaks(): void {
     const t = now();
-    const limit = this.settings.leakTimeout;
-    let found: PooledResource<T>[] | undefined;
-    for (let p = this.books.firstBorrowed; p !== undefined; p = p.nextBorrowed) {
-      if (p.leakReported) continue;
-      const due = p.lentAt + limit;
-      if (due > t) {
-        this.leakTimer.deadline = due;
-        schedule(this.leakTimer);
-        break;
-      }
-      p.leakReported = true;
-      (found ??= []).push(p);
+    const found: LeaseRecord<T>[] = [];
+    // Exclusive and shared leases are on two lists, each in lend order.
+    const next = Math.min(
+      this.overdue(this.books.firstBorrowed, t, found),
+      this.overdue(this.books.firstShare, t, found),
+    );
+    if (next !== Infinity) {
+      this.leakTimer.deadline = next;
+      schedule(this.leakTimer);
     }
-    if (found === undefined) return;
-    // Reported after the walk: a listener may end leases (and unlink them).
+    // Reported after the walks: a listener may end leases (and unlink them).
     for (const p of found) {
       if (p.state === BORROWED) {
         this.events.emit("leak", { resource: p.resource, stack: p.acquireStack, heldFor: t - p.lentAt });
       }
     }
+  }
+
+  /** Collects the leases on the list from `first` held past `leakTimeout` at `t`; returns when the next one is due. */
+  private overdue(first: LeaseRecord<T> | undefined, t: number, found: LeaseRecord<T>[]): number {
+    const limit = this.settings.leakTimeout;
+    for (let p = first; p !== undefined; p = p.nextBorrowed) {
+      if (p.leakReported) continue;
+      const due = p.lentAt + limit;
+      if (due > t) return due;
+      p.leakReported = true;
+      found.push(p);
+    }
+    return Infinity;
   }
 }

@@ -35,6 +35,8 @@ export class Waiter<T> extends Watcher implements TimerEntry {
   /** Neighbours in the queue (a Watcher's own `prev`/`next` link it under its signal). */
   queuePrev: Waiter<T> | undefined = undefined;
   queueNext: Waiter<T> | undefined = undefined;
+  /** It wants a shared lease. */
+  shared = false;
   /** True iff on the queue; a waiter leaves the queue exactly once (served, aborted, timed out, closed). */
   queued = false;
   enqueuedAt = 0;
@@ -76,6 +78,8 @@ export class WaitQueue<T> implements TimerEntry {
   head: Waiter<T> | undefined = undefined;
   tail: Waiter<T> | undefined = undefined;
   size = 0;
+  /** How many of the queued waiters want a shared lease. */
+  sharedCount = 0;
   deadline: number = Infinity;
   index = -1;
   readonly keepAlive: boolean = true;
@@ -95,6 +99,7 @@ export class WaitQueue<T> implements TimerEntry {
     else this.tail.queueNext = w;
     this.tail = w;
     this.size++;
+    if (w.shared) this.sharedCount++;
     w.timeoutMs = ms;
     w.deadline = t + ms;
     if (ms === Infinity) return;
@@ -116,6 +121,7 @@ export class WaitQueue<T> implements TimerEntry {
     if (queueNext === undefined) this.tail = queuePrev;
     else queueNext.queuePrev = queuePrev;
     w.queuePrev = w.queueNext = undefined;
+    if (w.shared) this.sharedCount--;
     if (w.index >= 0) unschedule(w);
     if (--this.size === 0 && this.index >= 0) unschedule(this);
   }
