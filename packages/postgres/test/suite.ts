@@ -11,7 +11,7 @@ import { transactionCases } from "./cases/transaction.ts";
 import { listenCases } from "./cases/listen.ts";
 import { leaseCases } from "./cases/lease.ts";
 import { diagnosticsCases } from "./cases/diagnostics.ts";
-import { pipelineCases } from "./cases/pipeline.ts";
+import { pipelineCases, poolQueryCases } from "./cases/pipeline.ts";
 
 import type { AddCase, PgSuite } from "./case-types.ts";
 
@@ -51,5 +51,6 @@ export function postgresSuite(harness: Harness): number {
   leaseCases(suite);
   diagnosticsCases(suite);
   pipelineCases(suite);
+  poolQueryCases(suite);
   return count;
 }

@@ -150,6 +150,21 @@ function isTemplate(value: unknown): value is TemplateStringsArray {
   return Array.isArray(value) && Array.isArray((value as { raw?: unknown }).raw);
 }
 
+/** One query through `binding`, as its query function makes it, without making the function. */
+export function queryOn(
+  binding: Binding,
+  strings: readonly string[],
+  values: readonly unknown[],
+  text: boolean,
+): Query {
+  check(binding);
+  const raw = binding.link.raw;
+  const q = text
+    ? raw.unsafe(strings[0]!, values as never) as unknown as Query
+    : (raw as unknown as (...args: unknown[]) => Query)(strings, ...values);
+  return track(binding, q, strings);
+}
+
 /** The query function of a binding; see {@linkcode PgSql} in connection.ts. */
 export function bindSql(binding: Binding): postgres.ISql {
   const raw = binding.link.raw;

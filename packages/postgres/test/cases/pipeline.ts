@@ -2,7 +2,7 @@
 // signal: cancelling one touches no other (pg_stat_activity is the witness).
 
 import { ConnectionLostError } from "../../src/mod.ts";
-import { activeWith, eventually, freezableProxy, ourConnection, terminate } from "../support.ts";
+import { activeWith, eventually, freezableProxy, makePool, ourConnection, terminate } from "../support.ts";
 import type { PgSuite } from "../case-types.ts";
 import { deepEqual, equal, ok, rejects } from "../assert.ts";
 
@@ -131,6 +131,103 @@ export function pipelineCases({ corral, add }: PgSuite): void {
       ok(took < 300 + 100, `back within the deadline + 100 ms (took ${took.toFixed(0)} ms)`);
       ok(await eventually(() => Promise.resolve(conn.broken), 5000), "the connection is terminated after cancelGrace");
       equal(corral.diagnostics().timers, before, "nothing left behind");
+    },
+  );
+}
+
+/** Queries on the pool itself: shared leases, pipelined. */
+export function poolQueryCases({ corral, add }: PgSuite): void {
+  add("PG-76", "pool queries from 100 tasks spread over max 10 connections and return their own rows", async () => {
+    await using pool = await makePool({ max: 10 });
+    const rows = await Promise.all(
+      Array.from(
+        { length: 100 },
+        (_, i) => pool.sql<{ n: number; pid: number }[]>`select ${i}::int as n, pg_backend_pid() as pid`,
+      ),
+    );
+    deepEqual(rows.map((r) => r[0]!.n), Array.from({ length: 100 }, (_, i) => i), "each task got its own row");
+    ok(pool.stats.size <= 10, "never more than max");
+    equal(pool.stats.borrowed, 0, "every shared lease ended");
+    equal(pool.stats.shared, 0);
+  });
+
+  add(
+    "PG-77",
+    "ten pool queries pipelined on one connection, the fifth a cancelled pg_sleep(10): the nine return their own results",
+    async () => {
+      await using pool = await makePool({ max: 1, maxShared: 10 });
+      const mark = marker("pg77");
+      const controllers = Array.from({ length: 10 }, () => new AbortController());
+      const queries = controllers.map((c, i) =>
+        i === 4
+          ? pool.bind(c.signal).unsafe(`select pg_sleep(10), 5 as n, pg_backend_pid() as pid /* ${mark} */`)
+          : pool.bind(c.signal)<{ n: number; pid: number }[]>`select ${i + 1}::int as n, pg_backend_pid() as pid`
+      );
+      const outcomes = Promise.allSettled(queries);
+      ok(await eventually(async () => (await activeWith(mark)) === 1, 5000), "the sleep runs");
+      equal(pool.stats.shared, 10 - 4, "the sleep and the five behind it share the one connection");
+      const reason = new Error("the fifth caller gave up");
+      controllers[4]!.abort(reason);
+      const settled = await outcomes;
+      equal((settled[4] as PromiseRejectedResult).reason, reason, "the fifth rejects with its reason");
+      const pids = new Set<number>();
+      settled.forEach((outcome, i) => {
+        if (i === 4) return;
+        equal(outcome.status, "fulfilled", `query ${i + 1} was not touched`);
+        const [row] = (outcome as PromiseFulfilledResult<{ n: number; pid: number }[]>).value;
+        equal(row?.n, i + 1, `query ${i + 1} got its own result`);
+        pids.add(row!.pid);
+      });
+      equal(pids.size, 1, "all on one connection");
+      ok(await eventually(async () => (await activeWith(mark)) === 0, 1000), "the sleep is gone within a second");
+      const [row] = await pool.sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      ok(pids.has(row!.pid), "and the connection is reused");
+    },
+  );
+
+  add("PG-78", "pool queries obey the ambient signal: a deadline cancels only its own query", async () => {
+    await using pool = await makePool({ max: 1, maxShared: 4 });
+    const mark = marker("pg78");
+    const neighbour = pool.sql<{ n: number }[]>`select pg_sleep(0.2), 7 as n`;
+    const error = await rejects(corral.failAfter(100, () => pool.sql.unsafe(`select pg_sleep(10) /* ${mark} */`)));
+    ok(error instanceof corral.TimeoutError, `TimeoutError, got ${String(error)}`);
+    equal((await neighbour)[0]?.n, 7, "the neighbour's query ran to its end");
+    ok(await eventually(async () => (await activeWith(mark)) === 0, 1000), "the sleep is gone within a second");
+  });
+
+  add(
+    "PG-79",
+    "a connection lost mid-pipeline fails its pool queries with ConnectionLostError and is replaced",
+    async () => {
+      await using pool = await makePool({ max: 1, maxShared: 5 });
+      const mark = marker("pg79");
+      const [first] = await pool.sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      const queries = Array.from(
+        { length: 5 },
+        (_, i) => i === 0 ? pool.sql.unsafe(`select pg_sleep(10) /* ${mark} */`) : pool.sql`select ${i}::int`,
+      );
+      const outcomes = Promise.allSettled(queries);
+      ok(await eventually(async () => (await activeWith(mark)) === 1, 5000), "the sleep runs");
+      await terminate(first!.pid);
+      for (const outcome of await outcomes) {
+        equal(outcome.status, "rejected", "no query silently retried on another connection");
+        const error = (outcome as PromiseRejectedResult).reason as Error;
+        ok(error instanceof ConnectionLostError, `ConnectionLostError, got ${String(error)}`);
+      }
+      const [row] = await pool.sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      ok(row!.pid !== first!.pid, "a new connection serves");
+      equal(pool.stats.destroyed, 1, "the lost one was destroyed");
+    },
+  );
+
+  add(
+    "PG-80",
+    "a pool query that changes session state runs on an exclusive lease, and the session is reset",
+    async () => {
+      await using pool = await makePool({ max: 1, maxShared: 4 });
+      await pool.sql`select set_config('application_name', 'corral-pg80', false)`;
+      const [row] = await pool.sql<{ app: string }[]>`select current_setting('application_name') as app`;
+      ok(row?.app !== "corral-pg80", "the next pool query does not see the setting");
     },
   );
 }
