@@ -27,7 +27,9 @@ async function shared(
   const conn = connectionOf(lease.resource);
   let result: unknown;
   try {
-    result = await queryOn(binding(conn, signal), strings, values, text);
+    // The lease's signal aborts with the caller's, and when close() stops
+    // waiting; it is the core's own, which is cheap to hear.
+    result = await queryOn(binding(conn, lease.signal), strings, values, text);
   } catch (error) {
     // A lost connection is retired (its other sharers fail too); an aborted
     // query's caller does not wait for the cleanup of its cancellation.
