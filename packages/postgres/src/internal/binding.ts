@@ -119,13 +119,25 @@ export interface Binding {
   closed: string | undefined;
   inflight: Set<Query> | undefined;
   /** Ends the wait for the signal's abort (set while queries are in flight). */
-  quiet: (() => void) | undefined;
+  quiet: Watch | undefined;
   /** Repeats the cancel request while the queries of an aborted binding run (counted in diagnostics()). */
   timer: CountedTimeout | undefined;
   /** True from an abort until its queries have all settled. */
   aborting: boolean;
   /** The driver's cancel function (the same for every query of a connection). */
   canceller: ((q: Query) => Promise<void>) | undefined;
+}
+
+/**
+ * The one wait for a signal's abort that all bindings with queries in
+ * flight on that signal share (one per signal, not one per query: a pool's
+ * queries often share their caller's signal). It ends when the last of
+ * them has no query in flight.
+ */
+export interface Watch {
+  readonly bindings: Set<Binding>;
+  /** Ends the wait (the signal is no longer heard). */
+  readonly end: () => void;
 }
 
 /** A binding of `link` to `signal` (or to none). */

@@ -276,9 +276,11 @@ export function finish(binding: Binding, q: Query): void {
   const inflight = binding.inflight!;
   if (!inflight.delete(q) || inflight.size > 0) return;
   binding.aborting = false;
-  if (binding.quiet) {
-    binding.quiet();
+  const watch = binding.quiet;
+  if (watch !== undefined) {
     binding.quiet = undefined;
+    watch.bindings.delete(binding);
+    if (watch.bindings.size === 0) watch.end();
   }
   clearCountedTimeout(binding.timer);
   binding.timer = undefined;

@@ -27,9 +27,12 @@ async function shared(
   const conn = connectionOf(lease.resource);
   let result: unknown;
   try {
-    // The lease's signal aborts with the caller's, and when close() stops
-    // waiting; it is the core's own, which is cheap to hear.
-    result = await queryOn(binding(conn, lease.signal), strings, values, text);
+    // The caller's signal, heard once however many of its queries are in
+    // flight (a lease's signal is one per query); without one, the lease's,
+    // which aborts when close() stops waiting. A pool query outliving
+    // close()'s timeout with a signal of its own fails when its connection
+    // is terminated.
+    result = await queryOn(binding(conn, signal ?? lease.signal), strings, values, text);
   } catch (error) {
     // A lost connection is retired (its other sharers fail too); an aborted
     // query's caller does not wait for the cleanup of its cancellation.

@@ -12,7 +12,7 @@
 import type postgres from "postgres";
 import { abortable, abortReasonOf } from "@corral/core";
 import { touchesSession } from "./session.ts";
-import type { Binding, Query, Raw } from "./binding.ts";
+import type { Binding, Query, Raw, Watch } from "./binding.ts";
 import { abortAll, cancelsOf, EARLY, finish, gate, pipeOf, reasonOf, stopped } from "./cancel.ts";
 
 /** postgres 4's `Query.prototype.resolve` (its queries' own), kept from the first query that needed it. */
@@ -65,14 +65,35 @@ function resend(binding: Binding, q: Query, resolve: (v: unknown) => void, rejec
   fresh.execute();
 }
 
-/** Hears the binding's abort while it has queries in flight. */
+const watches = new WeakMap<AbortSignal, Watch>();
+
+/**
+ * Hears the binding's abort while it has queries in flight, through the
+ * one wait its signal has (see {@linkcode Watch}): corral's abortable()
+ * costs a few promises, where addEventListener costs ~3 µs a pair on Node
+ * 20, and one wait per query would be both, per query.
+ */
 function hear(binding: Binding, signal: AbortSignal): void {
-  // corral's abortable() costs a few promises, where addEventListener costs
-  // ~3 µs a pair on Node 20.
-  let quiet!: () => void;
-  const idle = new Promise<void>((resolve) => quiet = resolve);
-  binding.quiet = quiet;
-  abortable(idle, { signal }).then(undefined, () => abortAll(binding));
+  let watch = watches.get(signal);
+  if (watch === undefined) {
+    const bindings = new Set<Binding>();
+    let end!: () => void;
+    const idle = new Promise<void>((resolve) => end = resolve);
+    const made: Watch = watch = {
+      bindings,
+      end: () => {
+        if (watches.get(signal) === made) watches.delete(signal);
+        end();
+      },
+    };
+    watches.set(signal, made);
+    abortable(idle, { signal }).then(undefined, () => {
+      if (watches.get(signal) === made) watches.delete(signal);
+      for (const b of [...bindings]) abortAll(b);
+    });
+  }
+  watch.bindings.add(binding);
+  binding.quiet = watch;
 }
 
 /** postgres 3: the query goes through the connection's pipe (see cancel.ts). */
