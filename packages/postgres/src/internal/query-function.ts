@@ -139,15 +139,24 @@ function track(binding: Binding, q: Query, strings: readonly string[]): Query {
     return q;
   }
   // postgres 4. Map the driver's rejection to what the caller should see.
+  // The query is forgotten when the driver is done with it (its resolve or
+  // reject), not when its promise settles: an aborted query's caller is
+  // answered early (cancel.ts), and the cancellation goes on until then.
   const reject = q.reject;
+  const resolve = Query4.resolve ??= q.resolve;
   q.epoch = cancelsOf(link);
   q.reject = (error: unknown) => {
+    finish(binding, q);
     if (signal?.aborted) return reject.call(q, abortReasonOf(signal));
     if (!link.lost && !binding.closed && mistaken(q, error, cancelsOf(link))) {
-      return resend(binding, q, Query4.resolve ??= q.resolve, reject);
+      return resend(binding, q, resolve, reject);
     }
     if (!link.lost && losesConnection(error)) link.onClose(error);
     reject.call(q, link.lost ? link.lostError(error) : error);
+  };
+  q.resolve = (value: unknown) => {
+    finish(binding, q);
+    resolve.call(q, value);
   };
   // A query whose binding aborted or closed before its turn to be sent is never sent.
   const p4 = q as unknown as { run: () => void };
@@ -156,8 +165,6 @@ function track(binding: Binding, q: Query, strings: readonly string[]): Query {
   const inflight = binding.inflight ??= new Set();
   inflight.add(q);
   if (signal !== undefined && !binding.quiet) hear(binding, signal);
-  const settled = () => finish(binding, q);
-  settle.call(q, settled, settled);
   return q;
 }
 
