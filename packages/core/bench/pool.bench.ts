@@ -5,7 +5,8 @@
 // has none; Effect's Pool has none, so Effect.timeout wraps the get).
 //   1. uncontended: one caller acquires and releases in a loop;
 //   2. contended: 1,000 workers × 100 cycles each on max 10;
-//   3. memory at peak contention: heap with 10 leases out and 990 waiters queued.
+//   3. memory at peak contention: heap with 10 leases out and 990 waiters queued;
+//   4. shared leases against Effect's Pool with `concurrency` (pool-shared.ts).
 // Run: node scripts/bench.mjs pool (all four runtimes).
 import { createPool, diagnostics } from "@corral/core";
 import genericPool from "generic-pool";
@@ -13,6 +14,7 @@ import { Pool as TarnPool } from "tarn";
 import { Effect, Exit, Pool as EffectPool, Scope } from "effect";
 import pLimit from "p-limit";
 import { compare, heapUsed, type Row, runtimeName, verdict } from "./lib.ts";
+import { sharedRow } from "./pool-shared.ts";
 
 const MAX = 10;
 const TIMEOUT = 10_000;
@@ -296,5 +298,9 @@ verdict(
 verdict("max never exceeded (every contender, every run)", peak <= MAX, `peak ${peak} in use at once`);
 
 for (const c of all) await c.close();
+
+// 4. Shared leases.
+await sharedRow();
+
 const d = diagnostics();
 verdict("corral holds nothing after close", d.timers === 0 && d.links === 0 && d.listeners === 0, JSON.stringify(d));

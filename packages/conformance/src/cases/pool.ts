@@ -3,6 +3,7 @@ import type { Suite } from "../harness.ts";
 import { poolCloseCases } from "./pool-close.ts";
 import { poolHookCases } from "./pool-hooks.ts";
 import { poolLendingCases } from "./pool-lending.ts";
+import { poolSharedCases } from "./pool-shared.ts";
 import { poolUpkeepCases } from "./pool-upkeep.ts";
 import { consistent, type Res, tracker } from "./pool-support.ts";
 
@@ -380,4 +381,5 @@ export function poolCases(s: Suite): void {
   poolCloseCases(s);
   poolHookCases(s);
   poolLendingCases(s);
+  poolSharedCases(s);
 }

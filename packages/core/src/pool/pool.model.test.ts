@@ -1,6 +1,6 @@
-// Model-based property tests: random sequences of acquire / release /
-// destroy / abort / timeout / create success and failure / close against a
-// model of what the pool promises. Time is fake (setTimeout and
+// Model-based property tests: random sequences of acquire (exclusive or
+// shared) / release / destroy / abort / timeout / create success and
+// failure / close against a model of what the pool promises. Time is fake (setTimeout and
 // performance.now), so thousands of sequences with real deadlines take
 // seconds; creates are settled by the sequence itself.
 import fc from "fast-check";
@@ -25,7 +25,7 @@ interface Res {
 }
 
 type Command =
-  | { t: "acquire"; timeout: number | undefined; abortable: boolean }
+  | { t: "acquire"; timeout: number | undefined; abortable: boolean; shared: boolean }
   | { t: "release"; i: number }
   | { t: "destroy"; i: number }
   | { t: "releaseTwice"; i: number }
@@ -40,6 +40,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       t: fc.constant("acquire" as const),
       timeout: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
       abortable: fc.boolean(),
+      shared: fc.boolean(),
     }),
   },
   { weight: 3, arbitrary: fc.record({ t: fc.constant("release" as const), i: fc.nat() }) },
@@ -52,6 +53,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 
 const config = fc.record({
   max: fc.integer({ min: 1, max: 4 }),
+  maxShared: fc.integer({ min: 1, max: 3 }),
   minFraction: fc.double({ min: 0, max: 1, noNaN: true }),
   acquireTimeout: fc.oneof(fc.integer({ min: 1, max: 80 }), fc.constant(Infinity)),
   idleTimeout: fc.oneof(fc.integer({ min: 0, max: 50 }), fc.constant(Infinity)),
@@ -74,6 +76,7 @@ interface Pending {
   deadline: number;
   controller: AbortController | undefined;
   reason: unknown;
+  shared: boolean;
 }
 
 /** Runs one sequence; throws (failing the property) on the first broken promise. */
@@ -86,7 +89,10 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
   /** Async destroys still running: those resources still exist. */
   let destroying = 0;
   let createdOk = 0;
-  const inUse = new Set<number>();
+  /** The leases out on each resource: never an exclusive one with another lease, never more than maxShared shared. */
+  const inUse = new Map<number, { exclusive: number; shared: number }>();
+  /** Resources a lease destroyed: never lent again. */
+  const broken = new Set<number>();
   const leases: Lease<Res>[] = [];
   const pending: Pending[] = [];
   const all: Pending[] = [];
@@ -137,11 +143,18 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
     acquireTimeout: cfg.acquireTimeout,
     idleTimeout: cfg.idleTimeout,
     maxUses: cfg.maxUses,
+    maxShared: cfg.maxShared,
     maxLifetime: cfg.maxLifetime,
     cleanupTimeout: 10,
     retryDelay: 2,
     maxRetryDelay: 8,
   });
+  // Every lease ends exactly once: a release event each (close revokes the rest, silently).
+  let acquireEvents = 0;
+  let releaseEvents = 0;
+  let ended = 0;
+  pool.addEventListener("acquire", () => acquireEvents++);
+  pool.addEventListener("release", () => releaseEvents++);
 
   const check = () => {
     expect(violations).toEqual([]);
@@ -154,7 +167,10 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
     expect(st.created).toBe(createdOk);
     expect(st.destroyed).toBe(destroyCalls - destroying);
     expect(st.creating).toBe(creates.length);
-    expect(st.borrowed).toBe(leases.length);
+    expect(st.borrowed, "a shared resource counts once").toBe(inUse.size);
+    expect(st.shared).toBe(leases.filter((l) => l.shared).length);
+    expect(acquireEvents).toBe(leases.length + ended);
+    expect(releaseEvents).toBe(ended);
     expect(st.pending).toBe(pending.length);
     if (st.pending > 0) expect(st.idle, "no idle resource while acquires wait").toBe(0);
     const now = performance.now();
@@ -176,9 +192,19 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
       }
       const lease = outcome as Lease<Res>;
       expect(lease.active, "a fresh lease is active").toBe(true);
+      expect(lease.shared).toBe(p.shared);
       const id = lease.resource.id;
-      expect(inUse.has(id), `resource ${id} lent twice`).toBe(false);
-      inUse.add(id);
+      expect(broken.has(id), `resource ${id} lent after a lease destroyed it`).toBe(false);
+      const held = inUse.get(id) ?? { exclusive: 0, shared: 0 };
+      expect(held.exclusive, `resource ${id} lent while lent exclusively`).toBe(0);
+      if (lease.shared) {
+        expect(held.shared, `resource ${id} shared beyond maxShared`).toBeLessThan(cfg.maxShared);
+        held.shared++;
+      } else {
+        expect(held.shared, `resource ${id} lent exclusively while shared`).toBe(0);
+        held.exclusive++;
+      }
+      inUse.set(id, held);
       leases.push(lease);
     }
   };
@@ -186,9 +212,16 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
   const end = (i: number, how: "release" | "destroy" | "twice") => {
     if (leases.length === 0) return;
     const lease = leases.splice(i % leases.length, 1)[0]!;
-    inUse.delete(lease.resource.id);
-    if (how === "destroy") void lease.destroy(new Error("broken"));
-    else void lease.release();
+    const id = lease.resource.id;
+    const held = inUse.get(id)!;
+    if (lease.shared) held.shared--;
+    else held.exclusive--;
+    if (held.shared + held.exclusive === 0) inUse.delete(id);
+    ended++;
+    if (how === "destroy") {
+      broken.add(id);
+      void lease.destroy(new Error("broken"));
+    } else void lease.release();
     expect(lease.active).toBe(false);
     if (how === "twice") {
       const before = JSON.stringify(pool.stats);
@@ -228,8 +261,10 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
             deadline: start + timeout,
             controller,
             reason: undefined,
+            shared: cmd.shared,
           };
-          p.promise = pool.acquire({ signal: controller?.signal, timeout: cmd.timeout }).then(
+          const options = { signal: controller?.signal, timeout: cmd.timeout, shared: cmd.shared };
+          p.promise = pool.acquire(options).then(
             (lease) => ((p.settled = true), (p.outcome = lease)),
             (error) => ((p.settled = true), (p.outcome = error)),
           );
@@ -299,6 +334,7 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
   for (const p of all) expect(p.settled).toBe(true);
   await expect(pool.acquire()).rejects.toBeInstanceOf(PoolClosedError);
   for (const lease of leases) expect(lease.active, "close ended every lease").toBe(false);
+  expect(releaseEvents, "no lease revoked by close was also released").toBe(ended);
   expect(violations).toEqual([]);
   expect(alive.size, "every resource destroyed exactly once").toBe(0);
   const st = pool.stats;
@@ -308,7 +344,7 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
 }
 
 describe("Pool model", () => {
-  test("random sequences keep every promise: max, exactly-once leases, consistent stats, close settles", async () => {
+  test("random sequences keep every promise: max, maxShared, exclusive xor shared, exactly-once leases, consistent stats, close settles", async () => {
     await fc.assert(
       fc.asyncProperty(
         config,

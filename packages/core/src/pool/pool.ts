@@ -27,6 +27,12 @@
  *   out and destroys everything.
  * - A hook may close its own pool: `close()` or `terminate()` called from
  *   inside `validate`, `reset` or `destroy` does not wait for that hook.
+ * - Shared leases (`acquire({ shared: true })`, up to `maxShared` a
+ *   resource): a resource is lent to one exclusive lease or to shared ones,
+ *   never both; shared and exclusive acquires wait in one FIFO queue, so an
+ *   exclusive one is never starved; shared work spreads over `max`
+ *   resources before it piles onto one; a shared lease's `destroy()`
+ *   retires the resource (destroyed once its last sharer leaves).
  *
  * @example A database pool, asyncpg style
  * ```ts

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { Inventory } from "./pool-inventory.ts";
 import { PooledResource } from "./pool-resource.ts";
+import { Share } from "./pool-share.ts";
 import { ACQUIRE_EVENT, PoolEvents, RELEASE_EVENT } from "./pool-events.ts";
 
 const owner = { expired() {} };
@@ -67,5 +68,26 @@ describe("PoolEvents", () => {
     events.emit("acquire", { resource: 1 });
     events.emit("release", { resource: 1 });
     expect(seen).toEqual(["acquire"]);
+  });
+});
+
+describe("Inventory: shared resources", () => {
+  test("a shared resource counts once as borrowed; its shares are listed in lend order", () => {
+    const books = new Inventory<number>();
+    const [a, b, c] = [1, 2, 3].map(pooled);
+    for (const p of [a!, b!, c!]) books.startSharing(p);
+    expect(books.borrowed).toBe(3);
+    books.stopSharing(a!);
+    expect(books.sharing.map((p) => p.resource).sort()).toEqual([2, 3]);
+    for (const p of books.sharing) expect(books.sharing[p.shareIndex]).toBe(p);
+    expect(a!.shareIndex).toBe(-1);
+    const shares = [b!, b!, c!].map((p) => new Share<number>(p, undefined));
+    for (const s of shares) books.addShare(s);
+    books.removeShare(shares[1]!);
+    const order: number[] = [];
+    for (let s = books.firstShare; s; s = s.nextBorrowed) order.push(s.resource);
+    expect(order).toEqual([2, 3]);
+    expect(books.shared).toBe(2);
+    expect(books.snapshot(0, 0).shared).toBe(2);
   });
 });

@@ -140,3 +140,28 @@ describe("Lender", () => {
     expect(live.timers).toBe(0);
   });
 });
+
+describe("Lender: shared waiters", () => {
+  test("a queued exclusive waiter holds back the shared ones behind it, then they share what it gave back", async () => {
+    const l = setup({ max: 1, maxShared: 3 });
+    l.stock(1);
+    const first = await l.lender.acquireWith({ shared: true });
+    const order: string[] = [];
+    const exclusive = l.lender.acquireWith(undefined).then((lease) => (order.push("exclusive"), lease));
+    const shared = [0, 1].map((i) =>
+      l.lender.acquireWith({ shared: true }).then((lease) => (order.push(`s${i}`), lease))
+    );
+    await Promise.resolve();
+    expect(l.lender.queue.size, "resource 1 has room, but nobody overtakes the exclusive waiter").toBe(3);
+    expect(l.lender.queue.sharedCount).toBe(2);
+    await first.release();
+    const lease = await exclusive;
+    expect(lease.shared).toBe(false);
+    expect(l.lender.queue.sharedCount).toBe(2);
+    await lease.release();
+    const both = await Promise.all(shared);
+    expect(order).toEqual(["exclusive", "s0", "s1"]);
+    expect(both.map((b) => b.resource)).toEqual([1, 1]);
+    expect(l.books.shared).toBe(2);
+  });
+});

@@ -59,3 +59,17 @@ describe("WaitQueue", () => {
     expect(live.timers).toBe(0);
   });
 });
+
+describe("WaitQueue: shared waiters", () => {
+  test("counts the queued waiters that want a shared lease", () => {
+    const owner = new Owner();
+    const ws = [true, false, true].map((shared) => Object.assign(waiter(owner), { shared }));
+    for (const w of ws) owner.queue.push(w, 0, Infinity, false);
+    expect(owner.queue.sharedCount).toBe(2);
+    owner.queue.remove(ws[0]!);
+    owner.queue.remove(ws[1]!);
+    expect(owner.queue.sharedCount).toBe(1);
+    owner.queue.remove(ws[2]!);
+    expect(owner.queue.sharedCount).toBe(0);
+  });
+});
