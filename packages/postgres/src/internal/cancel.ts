@@ -136,8 +136,17 @@ function pump(link: Link): void {
     const stuck = target;
     pipe.grace = countedTimeout(() => {
       pipe.grace = undefined;
-      if (stuck.stopped) return;
-      link.kill(new Error(`a cancelled query did not stop within ${link.cancelGrace} ms`));
+      if (!stuck.stopped) {
+        link.kill(new Error(`a cancelled query did not stop within ${link.cancelGrace} ms`));
+      } else if (pipe.fence === stuck) {
+        // The query stopped but its request went unanswered (a hung network
+        // path to the server): the queries held meanwhile go on. Should the
+        // request land after all, the queries tracked before now count as
+        // at risk (the epoch moves), and one it stops is sent again.
+        pipe.epoch++;
+        pipe.requesting = false;
+        lift(link, pipe);
+      }
     }, link.cancelGrace);
   }
   request(link, pipe, target);
@@ -146,7 +155,7 @@ function pump(link: Link): void {
 /** One cancel request for `target`; when it is done, the fence falls if `target` stopped, else another follows after a backoff. */
 function request(link: Link, pipe: Pipe, target: Query): void {
   pipe.requesting = true;
-  pipe.epoch++;
+  const epoch = ++pipe.epoch;
   const attempt = pipe.attempts++;
   // The reset after this lease must run a round trip.
   link.dirty = true;
@@ -157,6 +166,7 @@ function request(link: Link, pipe: Pipe, target: Query): void {
     sent = Promise.resolve(); // the connection is gone: nothing to cancel
   }
   const done = () => {
+    if (pipe.epoch !== epoch) return; // given up on at the grace (see pump)
     pipe.requesting = false;
     if (target.stopped || link.lost) {
       if (pipe.fence === target) lift(link, pipe);
