@@ -221,6 +221,35 @@ export function poolQueryCases({ corral, add }: PgSuite): void {
   );
 
   add(
+    "PG-81",
+    "a failing pool query rejects with the server's error; its neighbours and its connection carry on",
+    async () => {
+      await using pool = await makePool({ max: 1, maxShared: 4 });
+      const before = pool.sql<{ n: number }[]>`select pg_sleep(0.05), 1 as n`;
+      const failing = pool.sql`select * from corral_pg81_no_such_table`;
+      const after = pool.sql<{ n: number }[]>`select 3 as n`;
+      const error = await rejects(failing) as { code?: string };
+      equal(error.code, "42P01", "the server's own error");
+      equal((await before)[0]?.n, 1);
+      equal((await after)[0]?.n, 3);
+      equal(pool.stats.destroyed, 0, "the connection is kept");
+    },
+  );
+
+  add("PG-82", "maxShared: 1 turns pipelining off: a second pool query waits for the connection", async () => {
+    await using pool = await makePool({ max: 1, maxShared: 1 });
+    const mark = marker("pg82");
+    const sleep = pool.sql.unsafe(`select pg_sleep(0.3) /* ${mark} */`);
+    ok(await eventually(async () => (await activeWith(mark)) === 1, 5000), "the sleep runs");
+    const second = pool.sql<{ n: number }[]>`select 2 as n`;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    equal(pool.stats.shared, 1, "one pool query on the connection");
+    equal(pool.stats.pending, 1, "the other waits in the pool, not on the connection");
+    await sleep;
+    equal((await second)[0]?.n, 2);
+  });
+
+  add(
     "PG-80",
     "a pool query that changes session state runs on an exclusive lease, and the session is reset",
     async () => {
