@@ -192,5 +192,17 @@ export function poolSharedCases(s: Suite): void {
     await pool.close();
   });
 
+  s.case("PS-19", "a shared acquire with timeout 0 takes a place on a shared resource rather than fail", async () => {
+    const pool = createPool({ create: tracker().create, max: 2, maxShared: 2 });
+    const first = await pool.acquire({ shared: true });
+    const now = await pool.acquire({ shared: true, timeout: 0 });
+    equal(now.resource.id, 1, "no waiting for a new resource when it may not wait");
+    await rejects(pool.acquire({ shared: true, timeout: 0 }), TimeoutError, /within 0 ms/);
+    equal(pool.stats.size, 1);
+    await first.release();
+    await now.release();
+    await pool.close();
+  });
+
   poolSharedLifeCases(s);
 }

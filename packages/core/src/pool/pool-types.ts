@@ -212,8 +212,9 @@ export interface AcquireOptions {
   signal?: AbortSignal;
   /**
    * Wait at most this long for a resource (instead of the pool's
-   * `acquireTimeout`): >= 0; `0` takes an idle resource or fails at once,
-   * `Infinity` waits for ever. A negative value is a `RangeError`.
+   * `acquireTimeout`): >= 0; `0` takes an idle resource (a shared acquire:
+   * or any place on a shared one) or fails at once, `Infinity` waits for
+   * ever. A negative value is a `RangeError`.
    */
   timeout?: number;
 }

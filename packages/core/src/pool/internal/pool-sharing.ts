@@ -110,7 +110,7 @@ export class Sharing<T> implements LeaseOwner<T> {
       if (n > 0) {
         // A resource that needs validating is validated by the queue's pump.
         if (settings.validate === undefined || !this.upkeep.needsValidation(idle[n - 1]!)) pooled = idle.pop();
-      } else pooled = this.place(1);
+      } else pooled = this.place(1, (timeout ?? settings.acquireTimeout) > 0);
       if (pooled !== undefined) {
         try {
           return Promise.resolve(this.lend(pooled, stack, scope));
@@ -126,9 +126,10 @@ export class Sharing<T> implements LeaseOwner<T> {
    * The resource already lent shared that may take one more sharer now,
    * the least loaded, with `waiting` shared acquires (this one included)
    * wanting one; `undefined` when the acquire should wait (for a new
-   * resource, or for a sharer to leave).
+   * resource, or for a sharer to leave). An acquire that may not wait
+   * (`patient` false: a timeout of 0) takes any place there is.
    */
-  place(waiting: number): PooledResource<T> | undefined {
+  place(waiting: number, patient = true): PooledResource<T> | undefined {
     const books = this.books;
     const sharing = books.sharing;
     if (sharing.length === 0) return undefined;
@@ -142,11 +143,13 @@ export class Sharing<T> implements LeaseOwner<T> {
       }
       if (best === undefined) return undefined;
       const creator = this.creator;
-      // Room for a new resource: the acquire waits for it rather than pile on.
-      if (creator.creating + books.held() < max && creator.mayCreate()) return undefined;
-      // Resources on their way: take only up to the fair part (see the top of the file).
-      const live = creator.live();
-      if (live > 0 && best.sharers * (sharing.length + live) >= books.shared + waiting) return undefined;
+      if (patient) {
+        // Room for a new resource: the acquire waits for it rather than pile on.
+        if (creator.creating + books.held() < max && creator.mayCreate()) return undefined;
+        // Resources on their way: take only up to the fair part (see the top of the file).
+        const live = creator.live();
+        if (live > 0 && best.sharers * (sharing.length + live) >= books.shared + waiting) return undefined;
+      }
       if (this.settings.isAlive === undefined) return best;
       const dead = this.maintenance.askAlive(best);
       if (dead === undefined) return best;
