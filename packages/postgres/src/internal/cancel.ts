@@ -229,11 +229,18 @@ function abortPiped(binding: Binding): void {
 
 // --- postgres 4 -------------------------------------------------------------
 
-const counts = new WeakMap<Link, number>();
+/** postgres 4: when a binding of a connection last asked the driver to cancel (performance.now()). */
+const asked = new WeakMap<Link, number>();
 
-/** postgres 4: how many times a binding of `link` asked the driver to cancel (a neighbour's query may have been hit since). */
-export function cancelsOf(link: Link): number {
-  return counts.get(link) ?? 0;
+/**
+ * postgres 4: true while a cancel request of ours may still land on the
+ * connection — the driver sends them itself too, when a cancelled query's
+ * turn comes — so a neighbour's query it stopped can be told apart: until
+ * `cancelGrace` after the last time a binding of it asked.
+ */
+export function cancelling(link: Link): boolean {
+  const at = asked.get(link);
+  return at !== undefined && performance.now() - at < link.cancelGrace;
 }
 
 /**
@@ -246,7 +253,7 @@ export function cancelsOf(link: Link): number {
  */
 function cancelOwn(binding: Binding): void {
   const link = binding.link;
-  counts.set(link, cancelsOf(link) + 1);
+  asked.set(link, performance.now());
   for (const q of binding.inflight!) {
     const settled = (q as { settled?: boolean }).settled;
     if (settled) continue;

@@ -13,7 +13,7 @@ import type postgres from "postgres";
 import { abortable, abortReasonOf } from "@corral/core";
 import { touchesSession } from "./session.ts";
 import type { Binding, Query, Raw, Watch } from "./binding.ts";
-import { abortAll, cancelsOf, EARLY, finish, gate, pipeOf, reasonOf, stopped } from "./cancel.ts";
+import { abortAll, cancelling, EARLY, finish, gate, pipeOf, reasonOf, stopped } from "./cancel.ts";
 
 /** postgres 4's `Query.prototype.resolve` (its queries' own), kept from the first query that needed it. */
 const Query4: { resolve?: (v: unknown) => void } = {};
@@ -38,10 +38,10 @@ function losesConnection(error: unknown): boolean {
   return typeof code === "string" && (LOST_CODES.has(code) || code.startsWith("08"));
 }
 
-/** A cancel request meant for another query stopped this one (it was on the wire behind that one). */
-function mistaken(q: Query, error: unknown, epoch: number): boolean {
+/** A cancel request (ours, meant for another query) could have stopped `q` with this error: it may be sent again. */
+function mistaken(q: Query, error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
-  return epoch !== q.epoch && e?.code === "57014" && String(e.message).includes("user request") &&
+  return e?.code === "57014" && String(e.message).includes("user request") &&
     !q.cursorFn && !q.forEachFn && !q.onlyDescribe && (q.retries ?? 0) < 3;
 }
 
@@ -118,7 +118,8 @@ function trackPiped(binding: Binding, q: Query): void {
     stopped(q);
     if (q.answered) return reject.call(q, error);
     if (signal?.aborted) return reject.call(q, abortReasonOf(signal));
-    if (!link.lost && mistaken(q, error, link.pipe!.epoch)) return resend(binding, q, resolve, reject);
+    // A request sent since this query was made may have hit it instead of its target.
+    if (!link.lost && link.pipe!.epoch !== q.epoch && mistaken(q, error)) return resend(binding, q, resolve, reject);
     if (!link.lost && losesConnection(error)) link.onClose(error);
     reject.call(q, link.lost ? link.lostError(error) : error);
   };
@@ -144,11 +145,10 @@ function track(binding: Binding, q: Query, strings: readonly string[]): Query {
   // answered early (cancel.ts), and the cancellation goes on until then.
   const reject = q.reject;
   const resolve = Query4.resolve ??= q.resolve;
-  q.epoch = cancelsOf(link);
   q.reject = (error: unknown) => {
     finish(binding, q);
     if (signal?.aborted) return reject.call(q, abortReasonOf(signal));
-    if (!link.lost && !binding.closed && mistaken(q, error, cancelsOf(link))) {
+    if (!link.lost && !binding.closed && cancelling(link) && mistaken(q, error)) {
       return resend(binding, q, resolve, reject);
     }
     if (!link.lost && losesConnection(error)) link.onClose(error);
