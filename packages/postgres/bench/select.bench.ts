@@ -1,17 +1,20 @@
-// SELECT 1 throughput: 100 concurrent tasks over a pool of 10 connections —
-// corral's pool (createPostgresPool) beside the postgres package's own pool
-// (max 10) and pg-pool (max 10), in the same run, against the real server
-// (DATABASE_URL, else postgres://127.0.0.1:5432/test).
-// Target (issue 7): corral within 10% of the fastest, while adding
-// cancellation (every query obeys the lease's signal) and scoped leases.
-// For scale, one more row: the floor for exclusive leases on this driver — a
-// hand-rolled array pool of ten `postgres` instances with max 1, no
-// cancellation, no reset. The `postgres` package's own pool is not
-// exclusive: it pipelines several tasks' queries on one connection.
+// SELECT 1 throughput: 100 concurrent tasks over a pool of 10 connections,
+// in the same run, against the real server (DATABASE_URL, else
+// postgres://127.0.0.1:5432/test):
+// - pipelined: corral's pool queries (`pool.bind(signal)`: shared leases,
+//   every query obeys its signal) beside the postgres package's own pool
+//   (which pipelines too) and pg-pool. Target (issue 14): corral ÷
+//   postgres <= 1.05.
+// - exclusive: `pool.use((sql) => sql\`select 1\`, { signal })` beside the
+//   floor for exclusive leases on this driver — a hand-rolled array pool of
+//   ten `postgres` instances with max 1, no cancellation, no reset. Target:
+//   <= 1.10× the floor.
+// - mixed: 90% pipelined reads, 10% short exclusive transactions, beside
+//   postgres doing the same (its `sql.begin`). Target: within 10%.
 import postgres from "postgres";
 import pg from "pg";
 import { CancelScope } from "@corral/core";
-import { createPostgresPool, DEFAULT_URL } from "@corral/postgres";
+import { createPostgresPool, DEFAULT_URL, transaction } from "@corral/postgres";
 import { compare, runtimeName, verdict } from "../../core/bench/lib.ts";
 
 const TASKS = 100;
@@ -71,9 +74,12 @@ await fanOut(2000, () => corral.use((sql) => sql`select 1`));
 await fanOut(2000, floor);
 
 const scope = new CancelScope();
+const piped = corral.bind(scope.signal);
+await fanOut(2000, () => piped`select 1`);
 const rows = await compare(`SELECT 1, ${TASKS} concurrent tasks over a pool of ${MAX}`, [
   { name: "postgres (own pool)", run: (n) => fanOut(n, () => js`select 1`) },
   { name: "pg-pool", run: (n) => fanOut(n, () => pgPool.query("select 1")) },
+  { name: "corral pool.bind(signal) (pipelined)", run: (n) => fanOut(n, () => piped`select 1`) },
   { name: "corral pool.use", run: (n) => fanOut(n, () => corral.use((sql) => sql`select 1`)) },
   {
     name: "corral pool.use({ signal })",
@@ -81,15 +87,37 @@ const rows = await compare(`SELECT 1, ${TASKS} concurrent tasks over a pool of $
   },
   { name: "exclusive floor (hand-rolled)", run: (n) => fanOut(n, floor) },
 ], { ops: 4000, rounds: 7, unit: "query", baseline: "postgres (own pool)" });
+
+let turn = 0;
+const mixed = await compare(`90% SELECT 1, 10% short transactions, ${TASKS} tasks over a pool of ${MAX}`, [
+  {
+    name: "postgres (sql.begin)",
+    run: (n) => fanOut(n, () => ++turn % 10 === 0 ? js.begin((sql) => sql`select 1`) : js`select 1`),
+  },
+  {
+    name: "corral (pool queries + transaction)",
+    run: (n) =>
+      fanOut(
+        n,
+        () =>
+          ++turn % 10 === 0 ? transaction(corral, (sql) => sql`select 1`, { signal: scope.signal }) : piped`select 1`,
+      ),
+  },
+], { ops: 4000, rounds: 7, unit: "op", baseline: "postgres (sql.begin)" });
 scope[Symbol.dispose]();
 
 const ns = (name: string) => rows.find((r) => r.name === name)!.ns;
-const peers = ["postgres (own pool)", "pg-pool", "corral pool.use", "corral pool.use({ signal })"];
-const fastest = Math.min(...peers.map(ns));
-for (const name of ["corral pool.use", "corral pool.use({ signal })"]) {
-  const ratio = ns(name) / fastest;
-  verdict(`${name} within 10% of the fastest (${runtimeName()})`, ratio <= 1.1, `${ratio.toFixed(2)}×`);
-}
+const where = runtimeName();
+const pipedRatio = ns("corral pool.bind(signal) (pipelined)") / ns("postgres (own pool)");
+verdict(`corral pipelined pool queries ÷ postgres <= 1.05 (${where})`, pipedRatio <= 1.05, `${pipedRatio.toFixed(2)}×`);
+const exclusiveRatio = ns("corral pool.use({ signal })") / ns("exclusive floor (hand-rolled)");
+verdict(
+  `corral pool.use({ signal }) ÷ exclusive floor <= 1.10 (${where})`,
+  exclusiveRatio <= 1.1,
+  `${exclusiveRatio.toFixed(2)}×`,
+);
+const mixedRatio = mixed[1]!.ns / mixed[0]!.ns;
+verdict(`corral mixed ÷ postgres mixed <= 1.10 (${where})`, mixedRatio <= 1.1, `${mixedRatio.toFixed(2)}×`);
 console.log(
   `(for scale: corral pool.use = ${(ns("corral pool.use") / ns("pg-pool")).toFixed(2)}× pg-pool, ` +
     `${(ns("corral pool.use") / ns("exclusive floor (hand-rolled)")).toFixed(2)}× the exclusive floor)`,

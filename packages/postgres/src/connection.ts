@@ -8,7 +8,7 @@
  */
 
 import type postgres from "postgres";
-import { type Binding, binding } from "./internal/binding.ts";
+import { type Binding, binding, type Pipe } from "./internal/binding.ts";
 import { closeBinding } from "./internal/cancel.ts";
 import { bindSql } from "./internal/query-function.ts";
 import { RESET_SQL } from "./internal/session.ts";
@@ -58,6 +58,8 @@ export class PostgresConnection implements AsyncDisposable {
   readonly cancelGrace: number;
   /** @internal */
   readonly traceStatements: boolean;
+  /** @internal Its pipeline's cancellation state (internal/cancel.ts). */
+  pipe: Pipe | undefined = undefined;
   /** Queries through this function obey no signal (asyncpg's plain `conn.fetch`). */
   readonly sql: PgSql;
   #options: ResolvedConnectionOptions;

@@ -33,6 +33,7 @@ export { type ConnectionOptions, DEFAULT_URL, type PostgresOptions } from "./opt
 export { type Notification, type PgSql, PostgresConnection } from "./connection.ts";
 export { connect, type ConnectOptions } from "./connect.ts";
 export { createPostgresPool, type PostgresPool, type PostgresPoolOptions } from "./pool.ts";
+export type { PoolSql } from "./pool-sql.ts";
 export { pidOf } from "./pid.ts";
 export {
   type Isolation,

@@ -13,6 +13,9 @@ import { bindingOf } from "./internal/query-function.ts";
 import { CONNECTION_KEYS, type ConnectionOptions, resolveConnectionOptions } from "./options.ts";
 import type { PgSql, PostgresConnection } from "./connection.ts";
 import { openConnection } from "./connect.ts";
+import { binder, poolSql } from "./internal/pool-query.ts";
+import type { PoolSql } from "./pool-sql.ts";
+import { onAbort } from "@corral/core";
 
 /**
  * Options for {@linkcode createPostgresPool}: the connection's, and every
@@ -27,13 +30,65 @@ export interface PostgresPoolOptions extends
   > {
   /** The most connections at once. Default 10. */
   max?: number;
+  /**
+   * How many pool queries ({@linkcode PostgresPool.sql}) one connection
+   * pipelines at once: an integer >= 1. Default 16. Set 1 to turn
+   * pipelining off behind PgBouncer in transaction mode or Supavisor,
+   * which can wedge a connection that pipelines (porsager/postgres#970).
+   */
+  maxShared?: number;
 }
 
 /**
  * The pool {@linkcode createPostgresPool} returns: a plain corral `Pool`
- * whose resource is a query function bound to one connection.
+ * whose resource is a query function bound to one connection (for
+ * exclusive leases: `use`, `acquire`, `transaction`), with two query
+ * functions of its own whose queries run on shared leases, pipelined.
  */
-export type PostgresPool = Pool<PgSql>;
+export interface PostgresPool extends Pool<PgSql> {
+  /**
+   * Runs a query on the pool itself (asyncpg's `pool.fetch`): on a shared
+   * lease, pipelined with other callers' queries on one connection, and
+   * answered with its rows. It obeys the ambient signal (`currentSignal()`):
+   * when that aborts, a query not yet sent is never sent, one waiting
+   * behind others is withdrawn, and only a running one gets the protocol's
+   * cancel request — never a neighbour's query. A query that may change
+   * session state (`SET`, `BEGIN`, `LISTEN`, a temporary table, an
+   * advisory lock, …) runs on an exclusive lease instead.
+   *
+   * @example Queries from many tasks, pipelined
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createPostgresPool } from "@corral/postgres";
+   * await using pool = createPostgresPool({ max: 2 });
+   * const rows = await Promise.all(
+   *   Array.from({ length: 20 }, (_, i) => pool.sql<{ n: number }[]>`select ${i}::int as n`),
+   * );
+   * assert.deepEqual(rows.map((r) => r[0]!.n), Array.from({ length: 20 }, (_, i) => i));
+   * assert(pool.stats.size <= 2);
+   * ```
+   */
+  readonly sql: PoolSql;
+  /**
+   * {@linkcode PostgresPool.sql} with an explicit signal: the queries obey
+   * `signal` instead of the ambient one.
+   *
+   * @param signal the signal the queries obey
+   * @returns the query function (the same one for the same signal)
+   * @example A deadline for one query
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createPostgresPool } from "@corral/postgres";
+   * await using pool = createPostgresPool({ max: 1 });
+   * const slow = pool.bind(AbortSignal.timeout(100))`select pg_sleep(10)`;
+   * const quick = pool.sql<{ one: number }[]>`select 1 as one`; // pipelined behind it
+   * const error = await slow.catch((e) => e);
+   * assert(error.name === "TimeoutError"); // the server stopped the sleep
+   * assert((await quick)[0]!.one === 1); // and not its neighbour
+   * ```
+   */
+  bind(signal: AbortSignal): PoolSql;
+}
 
 /** Every pool option {@linkcode PostgresPoolOptions} adds (a record, so the compiler insists on each). */
 const POOL_NAMES: Record<Exclude<keyof PostgresPoolOptions, keyof ConnectionOptions>, true> = {
@@ -49,6 +104,7 @@ const POOL_NAMES: Record<Exclude<keyof PostgresPoolOptions, keyof ConnectionOpti
   cleanupTimeout: true,
   retryDelay: true,
   maxRetryDelay: true,
+  maxShared: true,
 };
 const POOL_KEYS: readonly string[] = [...CONNECTION_KEYS, ...Object.keys(POOL_NAMES)];
 const CONNECTION: ReadonlySet<string> = new Set(CONNECTION_KEYS);
@@ -172,8 +228,9 @@ export function createPostgresPool(options?: PostgresPoolOptions): PostgresPool 
   }
   const cleanup = (options as { cleanupTimeout?: unknown } | undefined)?.cleanupTimeout;
   const grace = typeof cleanup === "number" && cleanup >= 0 && Number.isFinite(cleanup) ? cleanup : 5000;
-  return createPool<PgSql>({
+  const made = createPool<PgSql>({
     max: 10,
+    maxShared: 16,
     ...pool,
     async create(signal) {
       const conn = await openConnection(connection, signal);
@@ -187,5 +244,10 @@ export function createPostgresPool(options?: PostgresPoolOptions): PostgresPool 
     setup,
     reset,
     isBroken,
+  }) as PostgresPool;
+  Object.defineProperties(made, {
+    sql: { value: poolSql(made, undefined, true) },
+    bind: { value: binder(made) },
   });
+  return made;
 }

@@ -13,6 +13,7 @@ import { listenCases } from "./cases/listen.ts";
 import { leaseCases } from "./cases/lease.ts";
 import { diagnosticsCases } from "./cases/diagnostics.ts";
 import { tracingCases } from "./cases/tracing.ts";
+import { pipelineCases, poolQueryCases } from "./cases/pipeline.ts";
 
 import type { AddCase, PgSuite } from "./case-types.ts";
 
@@ -53,5 +54,7 @@ export function postgresSuite(harness: Harness): number {
   leaseCases(suite);
   diagnosticsCases(suite);
   tracingCases(suite);
+  pipelineCases(suite);
+  poolQueryCases(suite);
   return count;
 }

@@ -13,7 +13,7 @@ import {
   type PostgresConnection,
   transaction,
 } from "../src/mod.ts";
-import type { PostgresPoolOptions } from "../src/mod.ts";
+import type { ConnectOptions, PostgresPoolOptions } from "../src/mod.ts";
 
 export const START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
 
@@ -77,6 +77,14 @@ export async function makePool(options: PostgresPoolOptions = {}): Promise<Retur
   const pool = createPostgresPool({ url: url(), ...options });
   pool.addEventListener("create", (event) => void ours.add(pidOf((event as PoolEvent<PgSql>).resource!)));
   return pool;
+}
+
+/** A dedicated connection whose queries {@linkcode activeWith} counts. */
+export async function ourConnection(options: ConnectOptions = {}): Promise<PostgresConnection> {
+  await adminConnection();
+  const conn = await connect({ url: url(), ...options });
+  ours.add(conn.pid);
+  return conn;
 }
 
 /** Terminates a server session from the admin connection and waits until it is gone. */

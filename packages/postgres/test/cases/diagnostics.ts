@@ -2,7 +2,7 @@
 // the zero check that ends every case sees a driver leak as it sees a core one.
 
 import { connect, listen } from "../../src/mod.ts";
-import { makePool } from "../support.ts";
+import { activeWith, eventually, makePool, ourConnection } from "../support.ts";
 import type { PgSuite } from "../case-types.ts";
 import { deepEqual, equal, ok, rejects } from "../assert.ts";
 
@@ -49,24 +49,25 @@ export function diagnosticsCases({ corral, add }: PgSuite): void {
   });
 
   add("PG-62", "the driver's timers count while armed: a liveness check, a cancelled query's retries", async () => {
-    await using conn = await connect();
+    await using conn = await ourConnection();
     const base = corral.diagnostics().timers;
     const ping = conn.ping();
     equal(corral.diagnostics().timers, base + 1, "the liveness check's bound");
     equal(await ping, true);
     equal(corral.diagnostics().timers, base, "freed once it answered");
     const controller = new AbortController();
-    const slow = conn.bind(controller.signal)`select pg_sleep(30) /* corral-pg62 */`;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const slow = conn.bind(controller.signal)`select pg_sleep(30) /* corral-pg62 */`.execute();
+    ok(await eventually(async () => (await activeWith("corral-pg62")) === 1, 5000), "the sleep runs");
     controller.abort(new Error("stop"));
     let armed = base;
     for (let i = 0; i < 20 && armed === base; i++) {
       await Promise.resolve();
       armed = corral.diagnostics().timers;
     }
-    equal(armed, base + 1, "the timer that repeats the cancel request until the query stops");
+    equal(armed, base + 1, "the timer that ends the connection if the cancelled query does not stop");
+    // The caller is answered at once; the cancellation goes on in the background, counted.
     await rejects(slow, Error, /stop/);
+    await conn.reset(); // waits until the cancelled query has stopped
     equal(corral.diagnostics().timers, base, "freed once the query stopped");
-    await conn.reset();
   });
 }
