@@ -4,6 +4,7 @@
 // passes or a shutdown's drain period that ends cancels them on the server.
 import type { PoolStats } from "@corral/core";
 import { type CorralEnv, corralErrors, type CorralMiddleware, routeTimeout } from "@corral/hono";
+import { PROMETHEUS_CONTENT_TYPE } from "@corral/otel";
 import { type PostgresPool, transaction } from "@corral/postgres";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -20,6 +21,8 @@ export interface AppDeps {
   cacheTtl: number;
   /** The pools' statistics, for /stats. */
   pools: Record<string, { readonly stats: PoolStats } | undefined>;
+  /** The pools' OpenTelemetry metrics as Prometheus text, for /metrics. */
+  metrics: () => string;
 }
 
 interface Item {
@@ -133,8 +136,10 @@ export function createApp(deps: AppDeps): Hono<CorralEnv> {
     return c.json({ ...item, cached: false });
   });
 
-  // Pool statistics. TODO(#17): OpenTelemetry pool metrics go here once the
-  // observability package has landed.
+  // The pools' OpenTelemetry metrics (db.client.connection.*), for Prometheus.
+  app.get("/metrics", (c) => c.body(deps.metrics(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }));
+
+  // Pool statistics, as the pools count them.
   app.get("/stats", (c) =>
     c.json({
       inFlight: requests.inFlight,

@@ -13,8 +13,10 @@
 //     database); run() exits 143 after SIGTERM.
 import { Cancelled, ExitStack } from "@corral/core";
 import { corral } from "@corral/hono";
+import { instrumentPool, PrometheusTextExporter } from "@corral/otel";
 import { createPostgresPool } from "@corral/postgres";
 import { createRedisPool } from "@corral/redis";
+import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { createApp, setupSchema } from "./app.ts";
 import { type Cache, memoryCache, redisCache } from "./cache.ts";
 import { type Config, loadConfig } from "./config.ts";
@@ -40,6 +42,9 @@ export async function runApi(signal: AbortSignal, shell: Shell): Promise<boolean
     return false;
   }
 }
+
+/** How often the pools' metrics are exported for /metrics, ms. */
+const METRICS_INTERVAL_MS = 1_000;
 
 /** Resolves once `signal` aborts. */
 function aborted(signal: AbortSignal): Promise<void> {
@@ -67,6 +72,16 @@ async function serve(signal: AbortSignal, shell: Shell, stack: ExitStack): Promi
     acquireTimeout: config.requestTimeoutMs,
   }));
   const cache: Cache = redis === undefined ? memoryCache() : redisCache(redis);
+  // The pools' OpenTelemetry metrics, for GET /metrics: exported every second as Prometheus text, so the route
+  // answers at once with values at most a second old. On the way out, the timer stops before the pools close.
+  const metrics = new PrometheusTextExporter();
+  const provider = new MeterProvider({
+    readers: [new PeriodicExportingMetricReader({ exporter: metrics, exportIntervalMillis: METRICS_INTERVAL_MS })],
+  });
+  stack.defer(() => provider.shutdown());
+  const meter = provider.getMeter("api");
+  stack.use(instrumentPool(db, { meter, name: "postgres", system: "postgresql" }));
+  if (redis !== undefined) stack.use(instrumentPool(redis, { meter, name: "redis", system: "redis" }));
   await setupSchema(db, signal);
 
   const requests = corral({ timeout: config.requestTimeoutMs });
@@ -77,6 +92,7 @@ async function serve(signal: AbortSignal, shell: Shell, stack: ExitStack): Promi
     reportTimeoutMs: config.reportTimeoutMs,
     cacheTtl: config.cacheTtl,
     pools: { postgres: db, redis },
+    metrics: () => metrics.text,
   });
   const server = await shell.serve(config.host, config.port, app.fetch);
   console.log(

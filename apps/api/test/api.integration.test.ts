@@ -4,6 +4,7 @@
 //  - a client that hangs up during a pg_sleep(10) report: the query is gone
 //    from pg_stat_activity within a second, the connection back in the pool;
 //  - a report past its deadline answers 504, and its query is cancelled;
+//  - /metrics serves both pools' metrics in the Prometheus text format;
 //  - SIGTERM under a bounded load on loopback: every request completes or is
 //    cancelled cleanly (503), no connection is reset, the process exits 143
 //    within the drain period plus the pools' close, and leaves no connection
@@ -93,6 +94,35 @@ describe.each(RUNTIMES)("the API on %s", (runtime) => {
       1_000,
       "the query to be cancelled",
     );
+  });
+
+  test("/metrics serves both pools' OpenTelemetry metrics as Prometheus text", async () => {
+    const series = (text: string, line: string) => text.split("\n").find((l) => l.startsWith(`${line} `));
+    const pg = 'db_client_connection_pool_name="postgres",db_system_name="postgresql"';
+    const rd = 'db_client_connection_pool_name="redis",db_system_name="redis"';
+    const stats = await (await fetch(`${url}/stats`)).json() as { pools: { postgres: { acquires: number } } };
+    let text = "";
+    // Exported every second: wait for an export that has seen the requests above.
+    await until(
+      async () => {
+        const res = await fetch(`${url}/metrics`);
+        expect(res.status).toBe(200);
+        expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+        text = await res.text();
+        const waits = series(text, `db_client_connection_wait_time_seconds_count{${pg}}`);
+        return waits !== undefined && Number(waits.split(" ")[1]) >= stats.pools.postgres.acquires;
+      },
+      5_000,
+      `/metrics to count ${stats.pools.postgres.acquires} acquires`,
+    );
+    expect(text).toContain("# TYPE db_client_connection_count gauge");
+    expect(series(text, `db_client_connection_max{${pg}}`)).toBe(`db_client_connection_max{${pg}} 10`);
+    expect(series(text, `db_client_connection_max{${rd}}`)).toBe(`db_client_connection_max{${rd}} 10`);
+    expect(series(text, `db_client_connection_timeouts_total{${pg}}`)).toBe(
+      `db_client_connection_timeouts_total{${pg}} 0`,
+    );
+    expect(series(text, `db_client_connection_count{${pg},db_client_connection_state="idle"}`)).toBeDefined();
+    expect(text).toContain("# TYPE db_client_connection_use_time_seconds histogram");
   });
 
   test("SIGTERM under load: requests complete or are cancelled cleanly, exit 143, nothing left", async () => {

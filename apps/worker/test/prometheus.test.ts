@@ -1,5 +1,5 @@
 // The /metrics text: a pool instrumented through @corral/otel, exported by
-// the worker's PrometheusText through the real SDK, read back line by line.
+// @corral/otel's PrometheusTextExporter through the real SDK, read back line by line.
 import { createPool } from "@corral/core";
 import { instrumentPool } from "@corral/otel";
 import { expect, test } from "vitest";

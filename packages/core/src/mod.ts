@@ -30,6 +30,7 @@ export {
   Cancelled,
   type CancelledOptions,
   PoolClosedError,
+  PoolTimeoutError,
   SuppressedError,
   type SuppressedErrorConstructor,
   type SuppressedErrorLike,

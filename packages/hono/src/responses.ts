@@ -7,7 +7,7 @@
  * @module
  */
 
-import { Cancelled, PoolClosedError, TimeoutError } from "@corral/core";
+import { Cancelled, PoolClosedError, PoolTimeoutError } from "@corral/core";
 import type { Context, Env, ErrorHandler } from "hono";
 
 /** What a request's error means for its response (`undefined`: not corral's; Hono handles it). */
@@ -59,12 +59,11 @@ function chainSome(error: unknown, test: (e: unknown) => boolean): boolean {
 }
 
 /**
- * A pool's acquire timeout (or a pool's own cleanup grace running out): the
- * core raises both as a `TimeoutError` whose message starts with "pool:".
- * TODO(lead): a typed acquire-timeout error in the core would replace this test.
+ * A closed pool, or a pool's acquire timeout (a `PoolTimeoutError`): the
+ * service is out of capacity, not broken. Other `TimeoutError`s (a
+ * `failAfter` in the handler, a pool hook's grace period) are Hono's to handle.
  */
-const isPoolTimeout = (e: unknown): boolean => e instanceof TimeoutError && e.message.startsWith("pool:");
-const isUnavailable = (e: unknown): boolean => e instanceof PoolClosedError || isPoolTimeout(e);
+const isUnavailable = (e: unknown): boolean => e instanceof PoolClosedError || e instanceof PoolTimeoutError;
 
 /**
  * Classifies `error`, thrown by a request running in the scope whose signal

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { Cancelled, createPool, currentSignal, diagnostics, sleep } from "@corral/core";
+import { Cancelled, createPool, currentSignal, diagnostics, PoolTimeoutError, sleep, TimeoutError } from "@corral/core";
 import { corral, type CorralEnv, corralErrors, routeTimeout } from "@corral/hono";
 
 /** A running server: its base URL and how to stop it. */
@@ -158,9 +158,23 @@ export function honoSuite(h: Harness): void {
     own.get("/bug", () => {
       throw new Error("bug");
     });
+    // A timeout that is not a pool's acquire timeout is the handler's failure, whatever its message says.
+    own.get("/timeout", () => {
+      throw new TimeoutError("pool: a hook's grace period ran out");
+    });
+    // An acquire timeout is recognised by its type, not its message (wrapped, as a driver might).
+    own.get("/exhausted", () => {
+      throw new Error("query failed", { cause: new PoolTimeoutError("no connection in time") });
+    });
     const res = await own.request("/bug");
     assert.equal(res.status, 502);
     assert.equal(await res.text(), "handled bug");
+    const timeout = await own.request("/timeout");
+    assert.equal(timeout.status, 502);
+    assert.equal(await timeout.text(), "handled pool: a hook's grace period ran out");
+    const exhausted = await own.request("/exhausted");
+    assert.equal(exhausted.status, 503);
+    assert.equal(exhausted.headers.get("Retry-After"), "1");
     assertNothingLive();
   });
 

@@ -35,6 +35,7 @@ export {
   type MetricNames,
   type PoolInstrumentation,
 } from "./instrument.ts";
+export { PROMETHEUS_CONTENT_TYPE, prometheusText, PrometheusTextExporter } from "./prometheus.ts";
 // The types instrumentPool's signature names, so the documentation can link them.
 export type {
   AcquireOptions,
@@ -51,3 +52,4 @@ export type {
   UseOptions,
 } from "@corral/core";
 export type { Meter } from "@opentelemetry/api";
+export type { PushMetricExporter, ResourceMetrics } from "@opentelemetry/sdk-metrics";

@@ -9,7 +9,7 @@ import { consistent, type Res, tracker } from "./pool-support.ts";
 
 export function poolCases(s: Suite): void {
   const { corral: c } = s;
-  const { createPool, PoolClosedError, TimeoutError } = c;
+  const { createPool, PoolClosedError, PoolTimeoutError, TimeoutError } = c;
 
   s.case("PL-01", "createPool requires max, a positive integer, and names it and the value", () => {
     const create = () => ({});
@@ -125,9 +125,12 @@ export function poolCases(s: Suite): void {
   s.case("PL-08", "an acquire timeout rejects with TimeoutError, is counted, and leaves no trace", async () => {
     const pool = createPool({ create: tracker().create, max: 1, acquireTimeout: 10 });
     const held = await pool.acquire();
-    await rejects(pool.acquire(), TimeoutError, /10 ms/);
+    const error = await rejects(pool.acquire(), TimeoutError, /10 ms/);
+    ok(error instanceof PoolTimeoutError, "a PoolTimeoutError: told apart from other timeouts by its type");
+    equal((error as Error).name, "TimeoutError");
+    await rejects(pool.use(() => {}), PoolTimeoutError, /10 ms/);
     const st = pool.stats;
-    equal(st.timeouts, 1);
+    equal(st.timeouts, 2);
     equal(st.pending, 0);
     equal(st.size, 1);
     await held.release();

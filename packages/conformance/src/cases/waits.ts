@@ -146,14 +146,23 @@ export function waitCases(s: Suite): void {
     equal(new c.SuppressedError(1, 2).message, "");
   });
 
-  s.case("CS-61", "TimeoutError, PoolClosedError and TaskGroupError are named errors", () => {
-    equal(new c.TimeoutError("t").name, "TimeoutError");
-    equal(new c.PoolClosedError().name, "PoolClosedError");
-    const group = new c.TaskGroupError([new Error("a")], "failed");
-    ok(group instanceof AggregateError);
-    equal(group.name, "TaskGroupError");
-    equal(group.errors.length, 1);
-  });
+  s.case(
+    "CS-61",
+    "TimeoutError (PoolTimeoutError among them), PoolClosedError and TaskGroupError are named errors",
+    () => {
+      equal(new c.TimeoutError("t").name, "TimeoutError");
+      const pool = new c.PoolTimeoutError("p", { cause: 1 });
+      ok(pool instanceof c.TimeoutError && pool instanceof Error, "a PoolTimeoutError is a TimeoutError");
+      equal(pool.name, "TimeoutError");
+      equal(pool.cause, 1);
+      ok(!(new c.TimeoutError("t") instanceof c.PoolTimeoutError), "and not every TimeoutError is one");
+      equal(new c.PoolClosedError().name, "PoolClosedError");
+      const group = new c.TaskGroupError([new Error("a")], "failed");
+      ok(group instanceof AggregateError);
+      equal(group.name, "TaskGroupError");
+      equal(group.errors.length, 1);
+    },
+  );
 
   s.case("CS-62", "now() is a monotonic millisecond clock", async () => {
     const a = c.now();

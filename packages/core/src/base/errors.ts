@@ -98,6 +98,31 @@ export class TimeoutError extends Error {
 }
 
 /**
+ * Raised by a pool's `acquire()` (and so `use()`) when no resource came
+ * within its acquire timeout: a {@link TimeoutError}, so code that catches
+ * timeouts catches it too, that can be told apart from every other timeout
+ * without reading its message — an HTTP layer answers it with `503`, while a
+ * `failAfter` deadline or a hook's grace period running out is the caller's
+ * own failure. Its `name` stays `"TimeoutError"`, as before it had a type of
+ * its own. `cause` is the last create error when creating resources failed.
+ *
+ * @example Telling an exhausted pool apart from other timeouts
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createPool, failAfter, PoolTimeoutError, sleep, TimeoutError } from "@corral/core";
+ * const pool = createPool({ create: () => ({}), max: 1 });
+ * const held = await pool.acquire();
+ * const exhausted = await pool.acquire({ timeout: 1 }).catch((error: unknown) => error);
+ * assert(exhausted instanceof PoolTimeoutError && exhausted instanceof TimeoutError);
+ * const deadline = await failAfter(1, (signal) => sleep(1000, { signal })).catch((error: unknown) => error);
+ * assert(deadline instanceof TimeoutError && !(deadline instanceof PoolTimeoutError));
+ * await held.release();
+ * await pool.close();
+ * ```
+ */
+export class PoolTimeoutError extends TimeoutError {}
+
+/**
  * Every failure of a task group, together. Strict: even a single failure is
  * wrapped. Cancellations that belong to the group are never in `errors`.
  *

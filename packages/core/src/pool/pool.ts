@@ -159,7 +159,7 @@ export class Pool<T> extends EventTarget implements AsyncDisposable {
    * @param options `signal` to stop waiting, `timeout` instead of `acquireTimeout`, `shared` for a shared lease
    * @returns the lease; `await using` gives it back
    * @throws {PoolClosedError} once `close()` or `terminate()` has started (also while waiting)
-   * @throws {TimeoutError} when no resource came in time (`cause`: the last create error, if creates fail)
+   * @throws {PoolTimeoutError} (a `TimeoutError`) when no resource came in time (`cause`: the last create error, if creates fail)
    * @throws the signal's reason when it aborts, or a create error that reached this acquire
    * @example Giving up on a wait
    * ```ts

@@ -12,7 +12,7 @@
 // idle stack.
 
 import { now } from "../../base/clock.ts";
-import { PoolClosedError, TimeoutError } from "../../base/errors.ts";
+import { PoolClosedError, PoolTimeoutError } from "../../base/errors.ts";
 import { checkOptions, checkSignal, describe } from "../../base/validate.ts";
 import { traced, tracing } from "../../base/tracing.ts";
 import { ambientNode } from "../../cancellation/internal/ambient.ts";
@@ -185,11 +185,11 @@ export class Lender<T>
     });
   }
 
-  private timeoutError(ms: number): TimeoutError {
+  private timeoutError(ms: number): PoolTimeoutError {
     const creator = this.creator;
     // Failing iff failures > 0; the error itself may be anything, `undefined` included.
-    if (creator.failures === 0) return new TimeoutError(`pool: no resource became available within ${ms} ms`);
-    return new TimeoutError(
+    if (creator.failures === 0) return new PoolTimeoutError(`pool: no resource became available within ${ms} ms`);
+    return new PoolTimeoutError(
       `pool: no resource became available within ${ms} ms (creating one failed; see cause)`,
       { cause: creator.lastError },
     );
