@@ -375,29 +375,6 @@ describe("with an adapter's ambient context", () => {
     expectNothingLive();
   });
 
-  test("a task that spawns while it starts: each function runs once, with its own signal in its own context", async () => {
-    const seen: string[] = [];
-    await taskGroup((tg) => {
-      const outer = tg.spawn((signal) => {
-        seen.push("outer");
-        expect(currentSignal()).toBe(signal);
-        const inner = tg.spawn((innerSignal) => {
-          seen.push("inner");
-          expect(currentSignal()).toBe(innerSignal);
-          expect(innerSignal).not.toBe(signal);
-          return "inner";
-        });
-        expect(currentSignal()).toBe(signal);
-        expect(inner.result).toBe("inner");
-        return "outer";
-      });
-      expect(outer.result).toBe("outer");
-      expect(currentSignal()).toBe(tg.signal);
-    });
-    expect(seen).toEqual(["outer", "inner"]);
-    expectNothingLive();
-  });
-
   test("a group created without a signal inherits the ambient scope", async () => {
     const scope = new CancelScope();
     let cleaned = false;
