@@ -18,24 +18,27 @@ export interface WaitOptions {
 }
 
 class Sleeper extends Watcher implements TimerEntry {
-  deadline: number;
-  index = -1;
-  readonly keepAlive: boolean = true;
-  #resolve: () => void;
-  #reject: (reason: unknown) => void;
+  // Declared and assigned, not class fields: see Watcher.
+  declare deadline: number;
+  declare index: number;
+  declare readonly keepAlive: boolean;
+  declare resolve: () => void;
+  declare reject: (reason: unknown) => void;
   constructor(deadline: number, resolve: () => void, reject: (reason: unknown) => void) {
     super();
     this.deadline = deadline;
-    this.#resolve = resolve;
-    this.#reject = reject;
+    this.index = -1;
+    this.keepAlive = true;
+    this.resolve = resolve;
+    this.reject = reject;
   }
   fire(): void {
     this.detach();
-    this.#resolve();
+    this.resolve();
   }
   onAbort(reason: unknown): void {
     unschedule(this);
-    this.#reject(reason);
+    this.reject(reason);
   }
 }
 

@@ -67,15 +67,19 @@ function label(name: string): string {
 
 function ignore(): void {}
 
-// Apart from Task#run() so that the closure's context is made only when an
-// adapter installed ambient context.
-function runIn(
-  context: AmbientStorage,
-  node: CancelNode,
-  fn: (signal: AbortSignal) => unknown,
-  signal: AbortSignal,
-): unknown {
-  return context.run(node, () => fn(signal));
+// How a task's function is called inside `context.run(node, …)` without a
+// closure per task: run() calls its callback synchronously, so the function
+// and its signal are handed over in these two variables, which callTask()
+// reads (and clears) before it calls anything. A function it calls that
+// spawns a task of its own overwrites them only after that.
+let handedFn: ((signal: AbortSignal) => unknown) | undefined;
+let handedSignal: AbortSignal | undefined;
+
+function callTask(): unknown {
+  const fn = handedFn!;
+  const signal = handedSignal!;
+  handedFn = handedSignal = undefined;
+  return fn(signal);
 }
 
 /**
@@ -269,7 +273,11 @@ export class Task<T = unknown> implements PromiseLike<T> {
     try {
       if (starter !== undefined) result = this.#callStart(fn as StartFn<unknown>, signal, node!, context);
       else if (context === undefined) result = (fn as (signal: AbortSignal) => unknown)(signal);
-      else result = runIn(context, node!, fn as (signal: AbortSignal) => unknown, signal);
+      else {
+        handedFn = fn as (signal: AbortSignal) => unknown;
+        handedSignal = signal;
+        result = context.run(node!, callTask);
+      }
       if (result instanceof Promise) {
         this.#observe(result);
         return;
@@ -279,6 +287,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
         return;
       }
     } catch (error) {
+      handedFn = handedSignal = undefined; // a run() that threw before calling back
       this.#fail(error);
       return;
     }

@@ -17,8 +17,8 @@ export interface TaskIdentity {
  * that a wait on the group from inside the task (a deadlock) is recognised.
  */
 export class TaskNode extends CancelNode {
-  readonly task: TaskIdentity;
-  readonly group: GroupNode<unknown>;
+  declare readonly task: TaskIdentity;
+  declare readonly group: GroupNode<unknown>;
   constructor(task: TaskIdentity, group: GroupNode<unknown>) {
     super();
     this.task = task;
