@@ -15,7 +15,6 @@ import type { PgSql, PostgresConnection } from "./connection.ts";
 import { openConnection } from "./connect.ts";
 import { binder, poolSql } from "./internal/pool-query.ts";
 import type { PoolSql } from "./pool-sql.ts";
-import { onAbort } from "@corral/core";
 
 /**
  * Options for {@linkcode createPostgresPool}: the connection's, and every
