@@ -139,6 +139,8 @@ export interface Binding {
   canceller: ((q: Query) => Promise<void>) | undefined;
   /** postgres 4: the acknowledged cancel requests for its running query since the abort (internal/silence.ts). */
   acks?: Acks | undefined;
+  /** postgres 4: a cancel request for its running query is in flight. */
+  asking?: boolean;
 }
 
 /**

@@ -267,6 +267,8 @@ function cancelOwn(binding: Binding): void {
     const settled = (q as { settled?: boolean }).settled;
     if (settled) continue;
     const active = q.active;
+    // One request in flight for the running query (a network that swallows them gets no storm).
+    if (active && binding.asking) continue;
     let sent: Promise<unknown>;
     try {
       sent = Promise.resolve(q.cancel());
@@ -274,6 +276,9 @@ function cancelOwn(binding: Binding): void {
       continue;
     }
     if (active) {
+      binding.asking = true;
+      const over = () => void (binding.asking = false);
+      sent.then(over, over);
       keep(binding.link, sent);
       const acks = binding.acks ??= { count: 0, first: 0 };
       sent.then(() => {
