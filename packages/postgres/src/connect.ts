@@ -6,7 +6,7 @@
  */
 
 import postgres from "postgres";
-import { abortReasonOf, checkOptionNames, currentSignal } from "@corral/core";
+import { abortReasonOf, checkOptionNames, clearCountedTimeout, countedTimeout, currentSignal } from "@corral/core";
 import {
   CONNECTION_KEYS,
   type ConnectionOptions,
@@ -53,12 +53,25 @@ export async function openConnection(
     connection: { application_name: "corral", ...options.postgres.connection },
     ...own,
   } as unknown as postgres.Options<Record<string, postgres.PostgresType>>);
-  // Abandoning a connection mid-startup: close it at once. Waiting for the
+  // Abandoning a connection mid-startup: the caller gets the signal's
+  // reason at once, and the connection is closed at once — waiting for the
   // startup to finish would hold the pool's slot for as long as a silent
-  // server (or network) keeps quiet.
-  const unlisten = signal && onAbort(signal, () => void raw.end({ timeout: 0 }).catch(() => {}));
+  // server (or network) keeps quiet — except during postgres 3's type fetch
+  // (see fetchingTypes), which is left its round trip, bounded by
+  // `cancelGrace`.
+  const started = raw<{ pid: number }[]>`select pg_backend_pid() as pid`;
+  let deferred = false;
+  let abandoned!: (reason: unknown) => void;
+  const aborted = new Promise<never>((_, reject) => abandoned = reject);
+  const unlisten = signal && onAbort(signal, () => {
+    if (fetchingTypes(raw)) {
+      deferred = true;
+      closeAfter(raw, started, options.cancelGrace);
+    } else void raw.end({ timeout: 0 }).catch(() => {});
+    abandoned(abortReasonOf(signal));
+  });
   try {
-    const [row] = await raw<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const [row] = signal ? await Promise.race([started, aborted]) : await started;
     if (signal?.aborted) throw abortReasonOf(signal);
     const postgres4 = typeof (raw as { batch?: unknown }).batch === "function";
     if (!postgres4) {
@@ -71,11 +84,43 @@ export async function openConnection(
     conn = new PostgresConnection(raw, row!.pid, options);
     return conn;
   } catch (error) {
-    await raw.end({ timeout: 5 }).catch(() => {});
+    if (!deferred) await raw.end({ timeout: 5 }).catch(() => {});
     throw signal?.aborted ? abortReasonOf(signal) : connectError(options.from, raw.options, error);
   } finally {
     unlisten?.();
   }
+}
+
+/**
+ * True while postgres 3 may be fetching the server's array types on `raw`:
+ * it asks for them right after the startup (whose parameters have then
+ * arrived) and records them when they come. Terminating the connection
+ * meanwhile rejects the fetch's promise, which the driver holds for nobody:
+ * an unhandled rejection.
+ */
+function fetchingTypes(raw: postgres.Sql): boolean {
+  const o = raw.options as {
+    fetch_types?: unknown;
+    parameters?: object;
+    shared?: { typeArrayMap?: object };
+  };
+  const map = o.shared?.typeArrayMap;
+  return o.fetch_types === true && map !== undefined && Object.keys(o.parameters ?? {}).length > 0 &&
+    Object.keys(map).length === 0;
+}
+
+/**
+ * Closes `raw` once its first query (queued behind the type fetch) has
+ * settled, or after `ms` if the server stays silent (the fetch is then cut
+ * short after all).
+ */
+function closeAfter(raw: postgres.Sql, first: PromiseLike<unknown>, ms: number): void {
+  const close = () => {
+    clearCountedTimeout(timer);
+    void raw.end({ timeout: 0 }).catch(() => {});
+  };
+  const timer = countedTimeout(close, ms);
+  first.then(close, close);
 }
 
 /**

@@ -12,6 +12,8 @@ import { type Binding, binding, type Pipe } from "./internal/binding.ts";
 import { closeBinding } from "./internal/cancel.ts";
 import { bindSql } from "./internal/query-function.ts";
 import { RESET_SQL } from "./internal/session.ts";
+import { probe, PROBE_AFTER } from "./internal/silence.ts";
+import type { Query } from "./internal/binding.ts";
 import { clearCountedTimeout, type CountedTimeout, countedTimeout } from "@corral/core";
 import { ConnectionLostError } from "./errors.ts";
 import type { ResolvedConnectionOptions } from "./options.ts";
@@ -197,7 +199,7 @@ export class PostgresConnection implements AsyncDisposable {
     // idempotent, so it is tried again (a request stops one statement).
     for (let attempt = 1;; attempt++) {
       try {
-        await bounded(this.raw.unsafe(RESET_SQL).then(() => {}), resetTimeout, () => new Error("the reset timed out"));
+        await this.#probed(this.raw.unsafe(RESET_SQL), resetTimeout, "the reset timed out");
         break;
       } catch (error) {
         if ((error as { code?: string }).code !== "57014" || attempt === 3 || this.#lost) fail(error);
@@ -218,11 +220,35 @@ export class PostgresConnection implements AsyncDisposable {
   async ping(): Promise<boolean> {
     if (this.#lost) return false;
     try {
-      await bounded(this.raw`select 1`.then(() => {}), this.#options.resetTimeout, () => new Error("no answer"));
+      await this.#probed(this.raw`select 1`, this.#options.resetTimeout, "no answer");
       return true;
-    } catch {
-      return false;
+    } catch (error) {
+      // Cancelled by its probe: the server is there.
+      return (error as { code?: unknown }).code === "57014" && !this.#lost;
     }
+  }
+
+  /**
+   * Runs a statement of the driver's own within `ms` (one timer). One left
+   * unanswered for `PROBE_AFTER` ms is probed (internal/silence.ts): when
+   * the server acknowledges cancel requests for it and the session still
+   * says nothing, the session is gone and the connection is terminated.
+   */
+  #probed(query: postgres.PendingQuery<postgres.Row[]>, ms: number, timedOut: string): Promise<void> {
+    let timer: CountedTimeout | undefined;
+    let stop: (() => void) | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      const late = () => reject(new Error(timedOut));
+      if (ms <= PROBE_AFTER) return void (timer = countedTimeout(late, ms));
+      timer = countedTimeout(() => {
+        timer = countedTimeout(late, ms - PROBE_AFTER);
+        stop = probe(query as unknown as Query, () => this.kill(new Error("the session never answered")));
+      }, PROBE_AFTER);
+    });
+    return Promise.race([query.then(() => {}), timeout]).finally(() => {
+      clearCountedTimeout(timer);
+      stop?.();
+    });
   }
 
   /**

@@ -83,6 +83,15 @@ export interface Pipe {
   grace: CountedTimeout | undefined;
   /** Resolves when no aborted query is left (reset waits on it through `link.cancels`). */
   calm: (() => void) | undefined;
+  /** The acknowledged cancel requests for the fenced query (internal/silence.ts). */
+  acks: Acks;
+}
+
+/** The cancel requests the server acknowledged for one statement still unanswered (internal/silence.ts). */
+export interface Acks {
+  count: number;
+  /** When the first came (performance.now()). */
+  first: number;
 }
 
 /** What a binding needs from its connection. */
@@ -128,6 +137,10 @@ export interface Binding {
   aborting: boolean;
   /** The driver's cancel function (the same for every query of a connection). */
   canceller: ((q: Query) => Promise<void>) | undefined;
+  /** postgres 4: the acknowledged cancel requests for its running query since the abort (internal/silence.ts). */
+  acks?: Acks | undefined;
+  /** postgres 4: a cancel request for its running query is in flight. */
+  asking?: boolean;
 }
 
 /**

@@ -25,6 +25,12 @@
 
 import { abortReasonOf, clearCountedTimeout, countedTimeout } from "@corral/core";
 import type { Binding, Link, Pipe, Query } from "./binding.ts";
+import { acknowledged } from "./silence.ts";
+
+/** Terminates a connection whose session ignores acknowledged cancel requests (internal/silence.ts). */
+function deaf(link: Link): void {
+  link.kill(new Error("the server acknowledged cancel requests, the cancelled query never answered"));
+}
 
 /** True for postgres 4's queries, which cancel themselves (see {@linkcode Query}). */
 function cancelsItself(q: Query): boolean {
@@ -67,6 +73,7 @@ export function pipeOf(link: Link, q: Query): Pipe {
     timer: undefined,
     grace: undefined,
     calm: undefined,
+    acks: { count: 0, first: 0 },
   };
 }
 
@@ -131,6 +138,7 @@ function pump(link: Link): void {
   if (pipe.fence !== target) {
     pipe.fence = target;
     pipe.attempts = 0;
+    pipe.acks.count = 0;
     pipe.since = performance.now();
     clearCountedTimeout(pipe.grace);
     const stuck = target;
@@ -165,7 +173,7 @@ function request(link: Link, pipe: Pipe, target: Query): void {
   } catch {
     sent = Promise.resolve(); // the connection is gone: nothing to cancel
   }
-  const done = () => {
+  const done = (acked: boolean) => {
     if (pipe.epoch !== epoch) return; // given up on at the grace (see pump)
     pipe.requesting = false;
     if (target.stopped || link.lost) {
@@ -173,12 +181,13 @@ function request(link: Link, pipe: Pipe, target: Query): void {
       else pump(link);
       return;
     }
+    if (acked && acknowledged(pipe.acks)) return deaf(link);
     pipe.timer = countedTimeout(() => {
       pipe.timer = undefined;
       pump(link);
     }, Math.min(BACKOFF * 2 ** attempt, MAX_BACKOFF));
   };
-  sent.then(done, done);
+  sent.then(() => done(true), () => done(false));
 }
 
 /** Opens the wait a reset does on `link.cancels` while aborted queries have not stopped. */
@@ -258,14 +267,25 @@ function cancelOwn(binding: Binding): void {
     const settled = (q as { settled?: boolean }).settled;
     if (settled) continue;
     const active = q.active;
+    // One request in flight for the running query (a network that swallows them gets no storm).
+    if (active && binding.asking) continue;
     let sent: Promise<unknown>;
     try {
       sent = Promise.resolve(q.cancel());
     } catch {
       continue;
     }
-    if (active) keep(binding.link, sent);
-    else sent.catch(() => {});
+    if (active) {
+      binding.asking = true;
+      const over = () => void (binding.asking = false);
+      sent.then(over, over);
+      keep(binding.link, sent);
+      const acks = binding.acks ??= { count: 0, first: 0 };
+      sent.then(() => {
+        const settled = (q as { settled?: boolean }).settled;
+        if (!settled && binding.inflight?.has(q) && acknowledged(acks)) deaf(binding.link);
+      }, () => {});
+    } else sent.catch(() => {});
   }
 }
 
@@ -293,6 +313,7 @@ export function finish(binding: Binding, q: Query): void {
   const inflight = binding.inflight!;
   if (!inflight.delete(q) || inflight.size > 0) return;
   binding.aborting = false;
+  binding.acks = undefined;
   const watch = binding.quiet;
   if (watch !== undefined) {
     binding.quiet = undefined;

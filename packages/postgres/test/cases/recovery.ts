@@ -1,8 +1,8 @@
 // Connections broken under the pool: pg_terminate_backend on borrowed and
 // on idle connections.
 
-import { ConnectionLostError, pidOf } from "../../src/mod.ts";
-import { adminConnection, makePool, terminate } from "../support.ts";
+import { connect, ConnectionLostError, pidOf } from "../../src/mod.ts";
+import { adminConnection, makePool, terminate, url } from "../support.ts";
 import type { PgSuite } from "../case-types.ts";
 import { equal, ok, rejects } from "../assert.ts";
 
@@ -77,4 +77,30 @@ export function recoveryCases({ add }: PgSuite): void {
     for (const pid of before) ok(!after.has(pid), `the killed connection ${pid} never answers a query`);
     ok(pool.stats.destroyed >= 4, `the four killed connections were destroyed (${pool.stats.destroyed})`);
   });
+
+  add(
+    "PG-83",
+    "a connect abandoned while the driver fetches the server's types: the caller gets the reason, no rejection is left unhandled",
+    async () => {
+      // postgres 3 fetches the server's array types right after the startup
+      // (postgres 4 has no such fetch: the case checks the same outcome). A
+      // signal that aborts just after the startup's parameters arrive lands
+      // in that fetch; terminating the connection then rejects a promise
+      // the driver holds nobody for.
+      for (let i = 0; i < 5; i++) {
+        const controller = new AbortController();
+        const reason = new Error("the caller gave up");
+        let seen = false;
+        const onparameter = () => {
+          if (seen) return;
+          seen = true;
+          controller.abort(reason);
+        };
+        const error = await rejects(connect({ url: url(), signal: controller.signal, postgres: { onparameter } }));
+        ok(error === reason, `the caller gets the signal's reason, got ${String(error)}`);
+      }
+      // An unhandled rejection surfaces a turn or two later: inside this case.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    },
+  );
 }
