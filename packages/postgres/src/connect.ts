@@ -57,14 +57,14 @@ export async function openConnection(
   // reason at once, and the connection is closed at once — waiting for the
   // startup to finish would hold the pool's slot for as long as a silent
   // server (or network) keeps quiet — except during postgres 3's type fetch
-  // (see fetchingTypes), which is left its round trip, bounded by
+  // (see mayFetchTypes), which is left its round trip, bounded by
   // `cancelGrace`.
   const started = raw<{ pid: number }[]>`select pg_backend_pid() as pid`;
   let deferred = false;
   let abandoned!: (reason: unknown) => void;
   const aborted = new Promise<never>((_, reject) => abandoned = reject);
   const unlisten = signal && onAbort(signal, () => {
-    if (fetchingTypes(raw)) {
+    if (mayFetchTypes(raw)) {
       deferred = true;
       closeAfter(raw, started, options.cancelGrace);
     } else void raw.end({ timeout: 0 }).catch(() => {});
@@ -92,21 +92,19 @@ export async function openConnection(
 }
 
 /**
- * True while postgres 3 may be fetching the server's array types on `raw`:
- * it asks for them right after the startup (whose parameters have then
- * arrived) and records them when they come. Terminating the connection
- * meanwhile rejects the fetch's promise, which the driver holds for nobody:
- * an unhandled rejection.
+ * True when postgres 3 may fetch the server's array types on `raw`: it asks
+ * for them as soon as the startup is done, and a connection terminated
+ * while that fetch is out makes the driver reject a promise it holds for
+ * nobody (an unhandled rejection). Whether the startup will be done before
+ * a terminate lands cannot be known, so any connection that has the fetch
+ * on — only a pool's first connections: later ones reuse their parsed
+ * options with the fetch off — is closed after its first query instead.
  */
-function fetchingTypes(raw: postgres.Sql): boolean {
-  const o = raw.options as {
-    fetch_types?: unknown;
-    parameters?: object;
-    shared?: { typeArrayMap?: object };
-  };
+function mayFetchTypes(raw: postgres.Sql): boolean {
+  const o = raw.options as { fetch_types?: unknown; shared?: { typeArrayMap?: object } };
+  if (o.fetch_types !== true) return false;
   const map = o.shared?.typeArrayMap;
-  return o.fetch_types === true && map !== undefined && Object.keys(o.parameters ?? {}).length > 0 &&
-    Object.keys(map).length === 0;
+  return map === undefined || Object.keys(map).length === 0;
 }
 
 /**

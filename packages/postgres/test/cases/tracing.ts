@@ -34,7 +34,7 @@ const events = (seen: Seen) => seen.map(([event]) => event);
 const last = (seen: Seen) => seen[seen.length - 1]![1];
 
 export function tracingCases({ add }: PgSuite): void {
-  add("PG-70", "query channel: a success, a failure and a cancelled query; no statement by default", async () => {
+  add("PG-90", "query channel: a success, a failure and a cancelled query; no statement by default", async () => {
     await using pool = await makePool({ max: 1 });
     let pid = 0;
     let seen = await watch(() =>
@@ -65,7 +65,7 @@ export function tracingCases({ add }: PgSuite): void {
     equal(last(seen).error, reason);
   });
 
-  add("PG-71", "query channel: traceStatements puts the statement, with $n for the parameters", async () => {
+  add("PG-91", "query channel: traceStatements puts the statement, with $n for the parameters", async () => {
     await using pool = await makePool({ max: 1, traceStatements: true });
     const seen = await watch(() => pool.use(async (sql) => void await sql`select ${1}::int + ${2}::int as n`));
     equal(last(seen).statement, "select $1::int + $2::int as n");
