@@ -18,8 +18,15 @@
  * - `"reset"`: the connections open now are reset (RST where the runtime
  *   can, else closed); new ones work.
  *
- * A client that closes its side closes the server side too, in every mode
- * (so a test can count what the client left open).
+ * A client that closes its side (FIN) is answered as the network would: in
+ * `"pass"` its FIN goes on to the server, which closes, and that close comes
+ * back. On a held (`"hole"`) or dead connection nothing answers it: the
+ * client side stays half-open until the client destroys it (or, held, until
+ * the heal closes it). The server side is closed at once, and data the
+ * client sent before its FIN and a hole held back is dropped — a concession
+ * so a test can count the server sessions a client left behind. A client
+ * that sent its FIN counts as closed in `clients` and `sockets`, so a test
+ * can count what the client left open. `close()` destroys every socket.
  *
  * @module
  */
@@ -31,6 +38,8 @@ export interface ProxySocket {
   on(event: string, listener: (...args: any[]) => void): unknown;
   /** Forwards a chunk. */
   write(chunk: Uint8Array | string): unknown;
+  /** Sends a FIN after what was written. */
+  end(): unknown;
   /** Closes at once. */
   destroy(): unknown;
   /** Closes with an RST (Node ≥ 18.3; the proxy falls back to `destroy`). */
@@ -39,9 +48,9 @@ export interface ProxySocket {
 
 /** The part of `node:net` the proxy uses. */
 export interface ProxyNet {
-  /** Makes the listening server. */
+  /** Makes the listening server (`allowHalfOpen`: a client's FIN is not answered by itself). */
   // deno-lint-ignore no-explicit-any -- node:net hands its own Socket type
-  createServer(listener: (socket: any) => void): {
+  createServer(options: { allowHalfOpen: boolean }, listener: (socket: any) => void): {
     listen(port: number, host: string, callback: () => void): unknown;
     address(): unknown;
     close(callback: () => void): unknown;
@@ -59,9 +68,9 @@ const MODES: ReadonlySet<string> = new Set(["pass", "hole", "drop", "drop-all", 
 export interface FreezableProxy extends AsyncDisposable {
   /** The port it listens on, on 127.0.0.1. */
   readonly port: number;
-  /** How many sockets are open through it (client and server sides). */
+  /** How many sockets are open through it (client and server sides; a client that sent its FIN is not counted). */
   readonly sockets: number;
-  /** How many client sockets are open now (dead ones included). */
+  /** How many client sockets are open now (dead ones included; one that sent its FIN is not counted). */
   readonly clients: number;
   /** How many client connections it accepted since it started. */
   readonly opened: number;
@@ -80,8 +89,10 @@ interface Link {
   client: ProxySocket;
   upstream: ProxySocket | undefined;
   dead: boolean;
-  /** Chunks held back by a hole: [toUpstream, chunk]. */
-  held: [boolean, Uint8Array][];
+  /** The client sent its FIN. */
+  ended: boolean;
+  /** Chunks held back by a hole: [toUpstream, chunk], a `null` chunk for the server's close. */
+  held: [boolean, Uint8Array | null][];
 }
 
 /**
@@ -113,28 +124,37 @@ export async function freezableProxy(
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});
   };
-  const forward = (link: Link, toUpstream: boolean, chunk: Uint8Array) => {
+  const forward = (link: Link, toUpstream: boolean, chunk: Uint8Array | null) => {
     if (link.dead) return;
     if (mode === "hole") link.held.push([toUpstream, chunk]);
-    else (toUpstream ? link.upstream : link.client)?.write(chunk);
+    else if (chunk !== null) (toUpstream ? link.upstream : link.client)?.write(chunk);
+    else if (toUpstream) link.upstream?.end();
+    else link.client.destroy();
   };
-  const server = net.createServer((client: ProxySocket) => {
+  const server = net.createServer({ allowHalfOpen: true }, (client: ProxySocket) => {
     opened++;
     track(client);
-    const link: Link = { client, upstream: undefined, dead: mode === "drop-all", held: [] };
+    const link: Link = { client, upstream: undefined, dead: mode === "drop-all", ended: false, held: [] };
     links.add(link);
     client.on("close", () => {
       links.delete(link);
       link.upstream?.destroy();
     });
     client.on("data", (chunk: Uint8Array) => forward(link, true, chunk));
+    // The client's FIN: passed on in "pass"; else no one answers it, and the server side is closed.
+    client.on("end", () => {
+      link.ended = true;
+      if (!link.dead && mode !== "hole") return void link.upstream?.end();
+      link.held = link.held.filter(([toUpstream]) => !toUpstream);
+      link.upstream?.destroy();
+    });
     if (link.dead) return;
     const upstream = net.connect(target.port, target.host);
     link.upstream = upstream;
     track(upstream);
     upstream.on("data", (chunk: Uint8Array) => forward(link, false, chunk));
-    // A server that hangs up is passed on, unless the link is dead (then nothing reaches the client).
-    upstream.on("close", () => link.dead || client.destroy());
+    // A server that hangs up is passed on (held by a hole), unless the link is dead (then nothing reaches the client).
+    upstream.on("close", () => forward(link, false, null));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
@@ -147,6 +167,7 @@ export async function freezableProxy(
       if (next === "drop" || next === "drop-all") {
         link.dead = true;
         link.held.length = 0;
+        if (link.ended) link.upstream?.destroy();
       } else if (next === "reset") {
         const { client } = link;
         if (typeof client.resetAndDestroy === "function") client.resetAndDestroy();
@@ -157,6 +178,12 @@ export async function freezableProxy(
       }
     }
   };
+  /** Client sockets still open whose client sent its FIN. */
+  const ended = () => {
+    let n = 0;
+    for (const link of links) if (link.ended) n++;
+    return n;
+  };
   const close = async () => {
     for (const socket of sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -164,10 +191,10 @@ export async function freezableProxy(
   return {
     port,
     get sockets() {
-      return sockets.size;
+      return sockets.size - ended();
     },
     get clients() {
-      return links.size;
+      return links.size - ended();
     },
     get opened() {
       return opened;

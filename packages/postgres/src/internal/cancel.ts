@@ -25,7 +25,7 @@
 
 import { abortReasonOf, clearCountedTimeout, countedTimeout } from "@corral/core";
 import type { Binding, Link, Pipe, Query } from "./binding.ts";
-import { acknowledged } from "./silence.ts";
+import { acknowledged, SPAN_MS } from "./silence.ts";
 
 /** Terminates a connection whose session ignores acknowledged cancel requests (internal/silence.ts). */
 function deaf(link: Link): void {
@@ -269,6 +269,10 @@ function cancelOwn(binding: Binding): void {
     const active = q.active;
     // One request in flight for the running query (a network that swallows them gets no storm).
     if (active && binding.asking) continue;
+    // The second request goes `SPAN_MS` after the first acknowledgement at the soonest (silence.ts): sent
+    // sooner, its acknowledgement proves nothing more, and a third request (a third connection) would follow.
+    const acks = binding.acks;
+    if (active && acks !== undefined && acks.count === 1 && performance.now() - acks.first < SPAN_MS) continue;
     let sent: Promise<unknown>;
     try {
       sent = Promise.resolve(q.cancel());
@@ -280,10 +284,10 @@ function cancelOwn(binding: Binding): void {
       const over = () => void (binding.asking = false);
       sent.then(over, over);
       keep(binding.link, sent);
-      const acks = binding.acks ??= { count: 0, first: 0 };
+      const counted = binding.acks ??= { count: 0, first: 0 };
       sent.then(() => {
         const settled = (q as { settled?: boolean }).settled;
-        if (!settled && binding.inflight?.has(q) && acknowledged(acks)) deaf(binding.link);
+        if (!settled && binding.inflight?.has(q) && acknowledged(counted)) deaf(binding.link);
       }, () => {});
     } else sent.catch(() => {});
   }

@@ -2,7 +2,7 @@
 // on idle connections.
 
 import { connect, ConnectionLostError, pidOf } from "../../src/mod.ts";
-import { adminConnection, makePool, terminate, url } from "../support.ts";
+import { adminConnection, eventually, faultFactories, makePool, terminate, url } from "../support.ts";
 import type { PgSuite } from "../case-types.ts";
 import { equal, ok, rejects } from "../assert.ts";
 
@@ -103,4 +103,51 @@ export function recoveryCases({ add }: PgSuite): void {
       await new Promise((resolve) => setTimeout(resolve, 100));
     },
   );
+
+  add(
+    "PG-84",
+    "the fault proxy answers a client's FIN only where the network works: held or dead, it stays unanswered",
+    async () => {
+      const net = await import("node:net");
+      await using proxy = await faultFactories.openProxy();
+      /** A raw client that sends a cancel request (postgres 4's way: the packet, then a FIN); resolves when it closed. */
+      const halfClose = async () => {
+        const socket = net.connect(proxy.port, "127.0.0.1");
+        const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+        socket.on("error", () => {});
+        await new Promise<void>((resolve) => socket.on("connect", () => resolve()));
+        const packet = new Uint8Array(16);
+        new DataView(packet.buffer).setInt32(0, 16);
+        new DataView(packet.buffer).setInt32(4, 80877102); // CancelRequest, for no backend: the server just closes
+        socket.end(packet);
+        let done = false;
+        void closed.then(() => (done = true));
+        return { socket, closed, done: () => done };
+      };
+      // pass: the FIN goes on, the server closes, the close comes back.
+      const live = await halfClose();
+      equal(await Promise.race([live.closed.then(() => "closed"), delay(5000, "open")]), "closed", "pass: answered");
+      for (const mode of ["hole", "drop-all"] as const) {
+        proxy.setMode(mode);
+        const held = await halfClose();
+        await delay(300);
+        ok(!held.done(), `${mode}: the FIN was answered by the proxy`);
+        ok(await eventually(() => Promise.resolve(proxy.clients === 0), 2000), `${mode}: a FIN counts as closed`);
+        proxy.setMode("pass");
+        if (mode === "hole") {
+          equal(await Promise.race([held.closed.then(() => "closed"), delay(5000, "open")]), "closed", "healed");
+        } else {
+          await delay(100);
+          ok(!held.done(), "a dead connection stays unanswered after the heal");
+          held.socket.destroy();
+          await held.closed;
+        }
+      }
+      equal(proxy.sockets, 0, "nothing left at the proxy");
+    },
+  );
+}
+
+function delay<T>(ms: number, value?: T): Promise<T | undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms));
 }
