@@ -212,12 +212,12 @@ export function poolSharedLifeCases(s: Suite): void {
 
   s.case(
     "PS-16",
-    "setup runs for each shared lease with that lease's signal, which aborts with its borrower alone",
+    "setup runs for exclusive leases only; each shared lease's own signal aborts with its borrower alone",
     async () => {
-      const signals: AbortSignal[] = [];
+      const prepared: AbortSignal[] = [];
       const pool = createPool({
         create: tracker().create,
-        setup: (_r: Res, signal: AbortSignal) => void signals.push(signal),
+        setup: (_r: Res, signal: AbortSignal) => void prepared.push(signal),
         max: 1,
         maxShared: 2,
       });
@@ -225,13 +225,17 @@ export function poolSharedLifeCases(s: Suite): void {
       const cb = new AbortController();
       const a = await pool.acquire({ shared: true, signal: ca.signal });
       const b = await pool.acquire({ shared: true, signal: cb.signal });
-      equal(signals.length, 2);
-      ok(signals[0] === a.signal && signals[1] === b.signal, "each lease its own signal");
+      equal(prepared.length, 0, "a shared resource is one object for all its sharers: setup is not called");
+      ok(a.signal !== b.signal, "each lease its own signal");
       ca.abort(new Error("request a went away"));
       ok(a.signal.aborted && !b.signal.aborted, "a neighbour's abort does not reach this lease");
       ok(a.active, "the lease stays active until released");
       await a.release();
       await b.release();
+      const c = await pool.acquire();
+      const count: number = prepared.length;
+      ok(count === 1 && prepared[0] === c.signal, "an exclusive lease is set up with its own signal");
+      await c.release();
       await pool.close();
     },
   );

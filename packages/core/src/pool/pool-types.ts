@@ -106,7 +106,11 @@ export interface PoolOptions<T> {
    * synchronously each time a lease starts, before `acquire()` (or `use()`)
    * gets it, with the lease's signal (`lease.signal`, also `use()`'s
    * signal), made only when the callback declares it. A driver binds its
-   * query function to that signal here. It must not wait: a promise
+   * query function to that signal here. Not called for shared leases
+   * (`{ shared: true }`): a shared resource is one object for all its
+   * sharers, so per-borrower state on it would be the last sharer's for
+   * everyone; a sharer's own state is its lease's (`lease.signal`). It must
+   * not wait: a promise
    * returned is a `TypeError`. When it throws, the resource is destroyed,
    * the acquire rejects with the error, and it is an `error` event of phase
    * `"setup"`.

@@ -250,6 +250,25 @@ export function poolQueryCases({ corral, add }: PgSuite): void {
   });
 
   add(
+    "PG-85",
+    "a shared lease taken with use(fn, { shared: true }) gets no query function bound to another sharer's signal",
+    async () => {
+      // The core calls no setup for shared leases (a shared connection is one object for all its sharers): the
+      // query function it holds is not rebound to the latest sharer's signal, so a query through it fails at once
+      // instead of obeying a neighbour's signal. Pipelined queries go through pool.sql.
+      await using pool = await makePool({ max: 1, maxShared: 2 });
+      const neighbour = new AbortController();
+      const mine = new AbortController();
+      const held = await pool.acquire({ shared: true, signal: neighbour.signal });
+      const error = await rejects(pool.use((sql) => sql`select 1`, { shared: true, signal: mine.signal }));
+      ok(error instanceof Error && error.message.startsWith("Cannot run a query as"), `got: ${String(error)}`);
+      await held.release();
+      const [row] = await pool.sql<{ n: number }[]>`select 1 as n`;
+      equal(row?.n, 1, "the connection still serves pool queries");
+    },
+  );
+
+  add(
     "PG-80",
     "a pool query that changes session state runs on an exclusive lease, and the session is reset",
     async () => {

@@ -270,20 +270,14 @@ export class Lender<T>
     }
   }
 
-  /** Hands `pooled` to the queued waiter `w` (a failing `setup` rejects it instead). */
+  /** Hands `pooled` to the queued waiter `w` (a failing `setup` of an exclusive lease rejects it instead). */
   private serve(w: Waiter<T>, pooled: PooledResource<T>): void {
     this.queue.remove(w);
     w.detach();
     const waited = now() - w.enqueuedAt;
     let lease: Lease<T>;
-    if (w.shared) {
-      try {
-        lease = this.sharing.lend(pooled, w.acquireStack, w.scope, waited);
-      } catch (error) {
-        w.reject(error);
-        return;
-      }
-    } else if (this.settings.setup === undefined) lease = this.lend(pooled, w.acquireStack, w.scope, waited);
+    if (w.shared) lease = this.sharing.lend(pooled, w.acquireStack, w.scope, waited);
+    else if (this.settings.setup === undefined) lease = this.lend(pooled, w.acquireStack, w.scope, waited);
     else {
       try {
         lease = this.lend(pooled, w.acquireStack, w.scope, waited);

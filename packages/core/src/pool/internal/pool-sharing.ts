@@ -20,10 +20,11 @@
 //
 // A resource's life: `validate` runs before its first sharer (when it comes
 // off the idle stack, as for an exclusive lease), `reset` after its last
-// sharer left. A shared lease's `destroy(error)`, a failing `setup`, an
-// `isAlive` that says no, an ended lifetime or `maxUses` retire it: nobody
-// is lent it again, and it is destroyed (never reset) once its last sharer
-// has left. `maxUses` counts every lease.
+// sharer left; `setup` (one borrower's preparation of the resource) is not
+// called for shared leases. A shared lease's `destroy(error)`, an `isAlive`
+// that says no, an ended lifetime or `maxUses` retire it: nobody is lent it
+// again, and it is destroyed (never reset) once its last sharer has left.
+// `maxUses` counts every lease.
 
 import { now } from "../../base/clock.ts";
 import { PoolClosedError } from "../../base/errors.ts";
@@ -36,7 +37,7 @@ import type { Inventory } from "./pool-inventory.ts";
 import type { Maintenance } from "./pool-maintenance.ts";
 import type { PoolSettings } from "./pool-options.ts";
 import { GONE, type LeaseRecord, type PooledResource, SHARED } from "./pool-resource.ts";
-import { callSetup, Share } from "./pool-share.ts";
+import { Share } from "./pool-share.ts";
 import type { Upkeep } from "./pool-upkeep.ts";
 import { reasonOf, type WaitQueue } from "./pool-waiters.ts";
 import { DONE } from "./pool-done.ts";
@@ -111,13 +112,7 @@ export class Sharing<T> implements LeaseOwner<T> {
         // A resource that needs validating is validated by the queue's pump.
         if (settings.validate === undefined || !this.upkeep.needsValidation(idle[n - 1]!)) pooled = idle.pop();
       } else pooled = this.place(1, (timeout ?? settings.acquireTimeout) > 0);
-      if (pooled !== undefined) {
-        try {
-          return Promise.resolve(this.lend(pooled, stack, scope));
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      }
+      if (pooled !== undefined) return Promise.resolve(this.lend(pooled, stack, scope));
     }
     return host.enqueue(scope, timeout, stack, true);
   }
@@ -159,8 +154,9 @@ export class Sharing<T> implements LeaseOwner<T> {
 
   /**
    * Starts a shared lease on `pooled` (off the idle stack, new, or already
-   * shared), tied to `scope`. Throws the error of a failing `setup` (the
-   * resource is then retired and no lease started).
+   * shared), tied to `scope`. The pool's `setup` is not called: it prepares
+   * a resource for one borrower, and a shared resource is one object for
+   * all its sharers (each sharer's own state is its lease's: `lease.signal`).
    */
   lend(
     pooled: PooledResource<T>,
@@ -177,7 +173,6 @@ export class Sharing<T> implements LeaseOwner<T> {
     const share = new Share<T>(pooled, scope);
     books.addShare(share);
     const settings = this.settings;
-    if (settings.setup !== undefined) this.setup(share);
     const lease = new Lease<T>(this, share);
     books.acquires++;
     if (settings.leakTimeout !== Infinity) this.upkeep.lent(share, stack);
@@ -185,19 +180,6 @@ export class Sharing<T> implements LeaseOwner<T> {
     if (events.hears(RELEASE_EVENT)) share.startedAt = now();
     if (events.hears(ACQUIRE_EVENT)) events.emit("acquire", { resource: pooled.resource, duration: waited });
     return lease;
-  }
-
-  private setup(share: Share<T>): void {
-    try {
-      callSetup(this.settings.setup!, share, this.host);
-    } catch (error) {
-      const pooled = share.host;
-      this.retire(pooled, true, error);
-      const last = this.endShare(share);
-      this.events.emit("error", { error, phase: "setup", resource: pooled.resource });
-      if (last) this.maintenance.destroy(pooled, true, error);
-      throw error;
-    }
   }
 
   /** Nobody is lent `pooled` again; it is destroyed (with this error, if any) once its last sharer has left. */
