@@ -36,6 +36,8 @@ export type Query = postgres.PendingQuery<postgres.Row[]> & {
   answered?: boolean;
   /** How many times it was sent again after another query's cancel request stopped it by mistake. */
   retries?: number;
+  /** True once its cursor callback packs the first chunk (internal/rows.ts). */
+  dense?: boolean;
   /** postgres 3's own fields that corral reads. */
   cancelled?: unknown;
   cursorFn?: unknown;

@@ -26,6 +26,7 @@
 import { abortReasonOf, clearCountedTimeout, countedTimeout } from "@corral/core";
 import type { Binding, Link, Pipe, Query } from "./binding.ts";
 import { acknowledged, SPAN_MS } from "./silence.ts";
+import { denseCursor } from "./rows.ts";
 
 /** Terminates a connection whose session ignores acknowledged cancel requests (internal/silence.ts). */
 function deaf(link: Link): void {
@@ -86,6 +87,7 @@ export function gate(this: unknown, q: Query): void {
   const b = q.binding!;
   if (q.stopped) return;
   if (b.signal?.aborted || b.closed) return void q.reject(reasonOf(b));
+  if (q.cursorFn && !q.dense) denseCursor(q);
   const pipe = b.link.pipe!;
   if (pipe.fence !== undefined) pipe.held.push(q);
   else pipe.handler(q);

@@ -15,6 +15,7 @@ import { touchesSession } from "./session.ts";
 import type { Binding, Query, Raw, Watch } from "./binding.ts";
 import { abortAll, cancelling, EARLY, finish, gate, pipeOf, reasonOf, stopped } from "./cancel.ts";
 import { queryChannel, traced, traceQuery } from "./trace.ts";
+import { dense } from "./rows.ts";
 
 /** postgres 4's `Query.prototype.resolve` (its queries' own), kept from the first query that needed it. */
 const Query4: { resolve?: (v: unknown) => void } = {};
@@ -126,7 +127,7 @@ function trackPiped(binding: Binding, q: Query): void {
   };
   q.resolve = (value: unknown) => {
     stopped(q);
-    resolve.call(q, value);
+    resolve.call(q, dense(value));
   };
   const inflight = binding.inflight ??= new Set();
   inflight.add(q);

@@ -133,6 +133,37 @@ export function pipelineCases({ corral, add }: PgSuite): void {
       equal(corral.diagnostics().timers, before, "nothing left behind");
     },
   );
+
+  add(
+    "PG-86",
+    "a query that fails after sending rows leaves no hole in the next result on its connection (postgres 3's row counter)",
+    async () => {
+      await using conn = await ourConnection();
+      // Row 1 is sent, row 2 divides by zero: the server has streamed a row when the error comes.
+      const failing = () => conn.sql`select 1 / (2 - n) as v from generate_series(1, 3) n`.execute();
+      const check = (rows: ArrayLike<unknown>, expected: unknown[], what: string) => {
+        equal(rows.length, expected.length, `${what}: as many entries as rows`);
+        deepEqual(Array.from(rows), expected, what);
+      };
+      // One after the other, and pipelined behind the failing query.
+      await rejects(failing());
+      check(await conn.sql`select 1 as a`, [{ a: 1 }], "the next query");
+      const [, behind] = await Promise.allSettled([failing(), conn.sql`select 2 as a`.execute()]);
+      equal(behind.status, "fulfilled");
+      check((behind as PromiseFulfilledResult<unknown[]>).value, [{ a: 2 }], "a query pipelined behind it");
+      await rejects(failing());
+      check(await conn.sql`select 3 as a`.values(), [[3]], "rows as values");
+      await rejects(failing());
+      const chunks: unknown[][] = [];
+      for await (const chunk of conn.sql`select n from generate_series(1, 3) n`.cursor(2)) {
+        chunks.push(Array.from(chunk));
+      }
+      deepEqual(chunks, [[{ n: 1 }, { n: 2 }], [{ n: 3 }]], "a cursor's first chunk");
+      await rejects(failing());
+      const multi = await conn.sql.unsafe("select 4 as a; select 5 as b") as unknown as unknown[][];
+      check(multi[0]!, [{ a: 4 }], "the first result of several statements");
+    },
+  );
 }
 
 /** Queries on the pool itself: shared leases, pipelined. */
