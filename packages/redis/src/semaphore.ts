@@ -12,6 +12,7 @@ import {
   abortable,
   abortReasonOf,
   CancelScope,
+  checkOptionNames,
   clearCountedTimeout,
   type CountedTimeout,
   countedTimeout,
@@ -37,6 +38,23 @@ import type { Permit } from "./permit.ts";
 import type { SemaphoreAcquireOptions, SemaphoreOptions } from "./types.ts";
 
 const WHAT = "create semaphore";
+
+/** Every name {@linkcode SemaphoreOptions} has (a record, so the compiler insists on each, and only those). */
+const OPTION_NAMES: Record<keyof SemaphoreOptions, true> = {
+  name: true,
+  limit: true,
+  url: true,
+  client: true,
+  connectTimeout: true,
+  ttl: true,
+  renewInterval: true,
+  pollInterval: true,
+  maxPollInterval: true,
+  prefix: true,
+};
+const OPTION_KEYS: readonly string[] = Object.keys(OPTION_NAMES);
+const ACQUIRE_NAMES: Record<keyof SemaphoreAcquireOptions, true> = { signal: true, timeout: true };
+const ACQUIRE_KEYS: readonly string[] = Object.keys(ACQUIRE_NAMES);
 
 /**
  * A Redis-backed counting semaphore. Create it with
@@ -79,6 +97,7 @@ export class RedisSemaphore implements AsyncDisposable {
   /** @internal Use {@linkcode createSemaphore}. */
   constructor(options: SemaphoreOptions) {
     checkOptions(WHAT, options);
+    if (options !== undefined) checkOptionNames(WHAT, options, OPTION_KEYS);
     this.name = checkString(WHAT, "name", options?.name);
     this.limit = checkInt(WHAT, "limit", options.limit, 1);
     this.ttl = checkMs(WHAT, "ttl", options.ttl ?? 10_000, 10);
@@ -172,6 +191,7 @@ export class RedisSemaphore implements AsyncDisposable {
    */
   async acquire(options?: SemaphoreAcquireOptions): Promise<Permit> {
     checkOptions("acquire", options);
+    if (options !== undefined) checkOptionNames("acquire", options, ACQUIRE_KEYS);
     const signal = checkSignal("acquire", options?.signal);
     const timeout = options?.timeout === undefined ? Infinity : checkMs("acquire", "timeout", options.timeout, 0, true);
     if (signal?.aborted) throw abortReasonOf(signal);
@@ -262,7 +282,8 @@ export class RedisSemaphore implements AsyncDisposable {
  *
  * @param options the name, the limit, the lease length and where Redis is
  * @returns the semaphore
- * @throws {TypeError} / {RangeError} for bad options, naming the option
+ * @throws {TypeError} / {RangeError} for bad options, naming the option (every unknown option at once, with
+ * the nearest known one)
  * @example Limit a job to 2 concurrent runs across every process
  * ```ts
  * import assert from "node:assert/strict";

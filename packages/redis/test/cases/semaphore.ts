@@ -1,7 +1,13 @@
 // The Redis semaphore within one process: limits, waiting, cancellation,
 // timeouts, renewal, loss, close.
 import { TimeoutError } from "@corral/core";
-import { createSemaphore, type Permit, PermitLostError } from "../../src/mod.ts";
+import {
+  createSemaphore,
+  type Permit,
+  PermitLostError,
+  type SemaphoreAcquireOptions,
+  type SemaphoreOptions,
+} from "../../src/mod.ts";
 import { equal, ok, rejects, throws } from "../assert.ts";
 import type { RedisSuite } from "../harness.ts";
 import { eventually, freezableProxy, URL, withAdmin } from "../support.ts";
@@ -161,6 +167,26 @@ export function semaphoreCases(s: RedisSuite): void {
     throws(() => createSemaphore({ name: "x", limit: 0 }), RangeError, /'limit'/);
     throws(() => createSemaphore({ name: "x", limit: 1, ttl: 100, renewInterval: 100 }), RangeError, /renewInterval/);
     throws(() => createSemaphore({ name: "x", limit: 1, ttl: Number.NaN }), RangeError, /'ttl'/);
+    // Unknown names, all at once, with the one meant.
+    const typo = { name: "x", limit: 1, tll: 100, pollIntervall: 5 } as unknown as SemaphoreOptions;
+    throws(
+      () => createSemaphore(typo),
+      TypeError,
+      /2 names are not options: 'tll': received 100; 'pollIntervall' \(did you mean 'pollInterval'\?\): received 5$/,
+    );
     return Promise.resolve();
   });
+
+  s.case(
+    "SM-11",
+    "an unknown acquire option throws naming it, before anything is sent",
+    () =>
+      withAdmin(async (_admin, keys) => {
+        await using sem = createSemaphore({ name: "s", prefix: keys, limit: 1, url: URL });
+        const bad = { timout: 50 } as unknown as SemaphoreAcquireOptions;
+        await rejects(sem.acquire(bad), TypeError, /'timout' .*did you mean 'timeout'/);
+        equal(sem.held, 0, "nothing acquired");
+        equal(await sem.count(), 0, "nothing taken on the server");
+      }),
+  );
 }
