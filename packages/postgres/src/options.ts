@@ -25,7 +25,8 @@ export interface ConnectionOptions {
   /**
    * Options for the `postgres` package (`ssl`, `types`, `transform`,
    * `connect_timeout`, `connection`, `onnotice`, …). corral owns `max` (1),
-   * `idle_timeout`, `max_lifetime` (the pool's), `onclose` and `onnotify`.
+   * `idle_timeout`, `max_lifetime` (the pool's), `onclose` and `onnotify`:
+   * giving one of those throws a `TypeError` that names corral's own.
    */
   postgres?: PostgresOptions;
   /**
@@ -152,7 +153,27 @@ function time(what: string, name: string, value: unknown, fallback: number): num
  */
 const DRIVER_SECONDS = ["connect_timeout", "keep_alive"] as const;
 
+/**
+ * The `postgres` package's options corral sets on every connection, each
+ * with where its meaning lives in corral. Passed through, they would be
+ * overridden without a word.
+ */
+const OWNED: Readonly<Record<string, string>> = {
+  max: "each connection is one postgres session, opened with max: 1: use the pool's 'max'",
+  idle_timeout: "the pool closes idle connections: use the pool's 'idleTimeout' (in ms)",
+  max_lifetime: "the pool retires old connections: use the pool's 'maxLifetime' (in ms)",
+  onnotify: "notifications go to listen()",
+  onclose: "it watches for a lost connection: read conn.lost or conn.broken, no 'close' event to hook",
+};
+
 function checkDriverOptions(what: string, driver: Record<string, unknown>): void {
+  const set = Object.keys(OWNED).filter((name) => driver[name] !== undefined);
+  if (set.length > 0) {
+    const each = set.map((name) =>
+      `'postgres.${name}' is set by corral, ${OWNED[name]}, received ${describe(driver[name])}`
+    );
+    throw new TypeError(`Cannot ${what} as ${each.join("; ")}`);
+  }
   const max = Math.floor(MAX_TIMER / 1000);
   for (const name of DRIVER_SECONDS) {
     const value = driver[name];

@@ -131,6 +131,32 @@ export function sessionCases({ add }: PgSuite): void {
     },
   );
 
+  add("PG-87", "the driver options corral sets itself are refused, pointing to corral's own", async () => {
+    const owned = (postgres: Record<string, unknown>) => createPostgresPool({ postgres: postgres as never });
+    throws(
+      () => owned({ max: 20 }),
+      TypeError,
+      /'postgres.max' is set by corral, .*use the pool's 'max', received 20$/,
+    );
+    throws(
+      () => owned({ idle_timeout: 30 }),
+      TypeError,
+      /'postgres.idle_timeout' .*use the pool's 'idleTimeout' \(in ms\), received 30$/,
+    );
+    throws(
+      () => owned({ max_lifetime: 600 }),
+      TypeError,
+      /'postgres.max_lifetime' .*use the pool's 'maxLifetime' \(in ms\), received 600$/,
+    );
+    throws(() => owned({ onnotify: () => {} }), TypeError, /'postgres.onnotify' .*listen\(\)/);
+    throws(() => owned({ onclose: () => {} }), TypeError, /'postgres.onclose' .*conn.lost or conn.broken/);
+    // Every one at once, and the same from connect().
+    throws(() => owned({ max: 2, idle_timeout: 1 }), TypeError, /'postgres.max' .*'postgres.idle_timeout'/);
+    await rejects(() => connect({ postgres: { max: 2 } }), TypeError, /'postgres.max' is set by corral/);
+    // Set to what corral sets, or left undefined, they pass.
+    await owned({ max: undefined }).close();
+  });
+
   add("PG-03", "a released session is reset: transaction, settings, listen, locks, temp tables, cursors", async () => {
     await using pool = await makePool({ max: 1 });
     const first = await pool.acquire();
