@@ -153,7 +153,7 @@ export function sessionCases({ add }: PgSuite): void {
     // Every one at once, and the same from connect().
     throws(() => owned({ max: 2, idle_timeout: 1 }), TypeError, /'postgres.max' .*'postgres.idle_timeout'/);
     await rejects(() => connect({ postgres: { max: 2 } }), TypeError, /'postgres.max' is set by corral/);
-    // Set to what corral sets, or left undefined, they pass.
+    // Left undefined, they pass.
     await owned({ max: undefined }).close();
   });
 
